@@ -1,0 +1,55 @@
+// swift-tools-version:6.0
+// Lakehouse: eleven daemons over one common library. No package dependencies by design (SPEC §2).
+import PackageDescription
+
+/// (executable name, its service library). The executable is a few lines; the library holds the logic.
+let daemons: [(executable: String, service: String)] = [
+    ("gateway", "GatewayService"),
+    ("embedd", "EmbedService"),
+    ("vectord", "VectorService"),
+    ("matrixd", "MatrixService"),
+    ("chatd", "ChatService"),
+    ("validatord", "ValidatorService"),
+    ("materializerd", "MaterializerService"),
+    ("replayd", "ReplayService"),
+    ("observerd", "ObserverService"),
+    ("journald", "JournalService"),
+    ("truthd", "TruthService"),
+]
+
+/// Services with their own unit-test target under Tests/<Service>Tests.
+let testedServices: Set<String> = ["EmbedService", "VectorService", "GatewayService"]
+
+var targets: [Target] = [
+    .target(name: "LakehouseKit", path: "Sources/LakehouseKit"),
+    .testTarget(name: "LakehouseKitTests", dependencies: ["LakehouseKit"], path: "Tests/LakehouseKitTests"),
+    // Fleet tests start the real daemon binaries; they depend on the executables being built first.
+    .testTarget(
+        name: "FleetTests",
+        dependencies: ["LakehouseKit"] + daemons.map { .target(name: $0.executable) },
+        path: "Tests/FleetTests"
+    ),
+]
+for daemon in daemons {
+    targets.append(.target(name: daemon.service, dependencies: ["LakehouseKit"], path: "Sources/\(daemon.service)"))
+    targets.append(.executableTarget(
+        name: daemon.executable,
+        dependencies: ["LakehouseKit", .target(name: daemon.service)],
+        path: "Sources/\(daemon.executable)"
+    ))
+    if testedServices.contains(daemon.service) {
+        targets.append(.testTarget(
+            name: "\(daemon.service)Tests",
+            dependencies: ["LakehouseKit", .target(name: daemon.service)],
+            path: "Tests/\(daemon.service)Tests"
+        ))
+    }
+}
+
+let package = Package(
+    name: "Lakehouse",
+    platforms: [.macOS(.v15)],
+    products: daemons.map { .executable(name: $0.executable, targets: [$0.executable]) },
+    targets: targets,
+    swiftLanguageModes: [.v6]
+)

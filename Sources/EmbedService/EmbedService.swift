@@ -1,0 +1,2 @@
+import LakehouseKit
+public enum EmbedServicePlaceholder {}

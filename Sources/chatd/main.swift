@@ -1,0 +1,3 @@
+import LakehouseKit
+import ChatService
+print(Daemon.chatd.defaultPort)

@@ -1,0 +1,3 @@
+import LakehouseKit
+import EmbedService
+print(Daemon.embedd.defaultPort)

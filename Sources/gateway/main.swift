@@ -1,0 +1,3 @@
+import LakehouseKit
+import GatewayService
+print(Daemon.gateway.defaultPort)

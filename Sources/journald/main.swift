@@ -1,0 +1,3 @@
+import LakehouseKit
+import JournalService
+print(Daemon.journald.defaultPort)

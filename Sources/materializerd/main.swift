@@ -1,0 +1,3 @@
+import LakehouseKit
+import MaterializerService
+print(Daemon.materializerd.defaultPort)

@@ -1,0 +1,3 @@
+import LakehouseKit
+import MatrixService
+print(Daemon.matrixd.defaultPort)

@@ -1,0 +1,3 @@
+import LakehouseKit
+import ObserverService
+print(Daemon.observerd.defaultPort)

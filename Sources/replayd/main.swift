@@ -1,0 +1,3 @@
+import LakehouseKit
+import ReplayService
+print(Daemon.replayd.defaultPort)

@@ -1,0 +1,3 @@
+import LakehouseKit
+import TruthService
+print(Daemon.truthd.defaultPort)

@@ -1,0 +1,3 @@
+import LakehouseKit
+import ValidatorService
+print(Daemon.validatord.defaultPort)

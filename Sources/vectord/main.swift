@@ -1,0 +1,3 @@
+import LakehouseKit
+import VectorService
+print(Daemon.vectord.defaultPort)

@@ -1,0 +1,3 @@
+import Testing
+@testable import EmbedService
+@Test func placeholder() { #expect(true) }

@@ -1,0 +1,3 @@
+import Testing
+@testable import GatewayService
+@Test func placeholder() { #expect(true) }

@@ -1,0 +1,3 @@
+import Testing
+@testable import LakehouseKit
+@Test func defaultPorts() { #expect(Daemon.vectord.defaultPort == 4217) }

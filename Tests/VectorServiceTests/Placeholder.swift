@@ -1,0 +1,3 @@
+import Testing
+@testable import VectorService
+@Test func placeholder() { #expect(true) }
