@@ -22,6 +22,8 @@ let testedServices: Set<String> = ["EmbedService", "VectorService", "GatewayServ
 
 var targets: [Target] = [
     .target(name: "LakehouseKit", path: "Sources/LakehouseKit"),
+    // Operator CLI (SPEC §2 welcomes it beside the eleven daemons): ingest, status, benchmarks.
+    .executableTarget(name: "lakehouse", dependencies: ["LakehouseKit", "EmbedService", "VectorService"], path: "Sources/lakehouse"),
     .testTarget(name: "LakehouseKitTests", dependencies: ["LakehouseKit"], path: "Tests/LakehouseKitTests"),
     // Fleet tests start the real daemon binaries; they depend on the executables being built first.
     .testTarget(
@@ -49,7 +51,7 @@ for daemon in daemons {
 let package = Package(
     name: "Lakehouse",
     platforms: [.macOS(.v15)],
-    products: daemons.map { .executable(name: $0.executable, targets: [$0.executable]) },
+    products: (daemons.map(\.executable) + ["lakehouse"]).map { .executable(name: $0, targets: [$0]) },
     targets: targets,
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,2 @@
+import LakehouseKit
+print("lakehouse: operator CLI")
