@@ -21,7 +21,9 @@ let daemons: [(executable: String, service: String)] = [
 let testedServices: Set<String> = ["EmbedService", "VectorService", "GatewayService"]
 
 var targets: [Target] = [
-    .target(name: "LakehouseKit", path: "Sources/LakehouseKit"),
+    // epoll/eventfd headers for the event loop; Swift's Glibc module does not export them.
+    .target(name: "CEpoll", path: "Sources/CEpoll"),
+    .target(name: "LakehouseKit", dependencies: ["CEpoll"], path: "Sources/LakehouseKit"),
     // Operator CLI (SPEC §2 welcomes it beside the eleven daemons): ingest, status, benchmarks.
     .executableTarget(name: "lakehouse", dependencies: ["LakehouseKit", "EmbedService", "VectorService"], path: "Sources/lakehouse"),
     .testTarget(name: "LakehouseKitTests", dependencies: ["LakehouseKit"], path: "Tests/LakehouseKitTests"),

@@ -1,2 +1,12 @@
 import LakehouseKit
-public enum ChatServicePlaceholder {}
+
+/// chatd: one chat API over many providers (SPEC §6). The route table lives here; handlers and domain logic in their own files.
+public struct ChatService: DaemonService {
+    let context: DaemonContext
+
+    public init(context: DaemonContext) throws {
+        self.context = context
+    }
+
+    public func register(_ router: inout Router) {}
+}

@@ -1,2 +1,12 @@
 import LakehouseKit
-public enum ReplayServicePlaceholder {}
+
+/// replayd: replays of recorded runs (SPEC §6). The route table lives here; handlers and domain logic in their own files.
+public struct ReplayService: DaemonService {
+    let context: DaemonContext
+
+    public init(context: DaemonContext) throws {
+        self.context = context
+    }
+
+    public func register(_ router: inout Router) {}
+}

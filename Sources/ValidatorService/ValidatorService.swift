@@ -1,2 +1,12 @@
 import LakehouseKit
-public enum ValidatorServicePlaceholder {}
+
+/// validatord: fill and e-mail validators, the iterate loop (SPEC §6). The route table lives here; handlers and domain logic in their own files.
+public struct ValidatorService: DaemonService {
+    let context: DaemonContext
+
+    public init(context: DaemonContext) throws {
+        self.context = context
+    }
+
+    public func register(_ router: inout Router) {}
+}

@@ -1,3 +1,4 @@
 import LakehouseKit
 import ChatService
-print(Daemon.chatd.defaultPort)
+
+await DaemonRuntime.run(.chatd) { context in try ChatService(context: context) }

@@ -1,3 +1,4 @@
 import LakehouseKit
 import EmbedService
-print(Daemon.embedd.defaultPort)
+
+await DaemonRuntime.run(.embedd) { context in try EmbedService(context: context) }

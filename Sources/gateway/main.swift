@@ -1,3 +1,4 @@
 import LakehouseKit
 import GatewayService
-print(Daemon.gateway.defaultPort)
+
+await DaemonRuntime.run(.gateway) { context in try GatewayService(context: context) }

@@ -1,3 +1,4 @@
 import LakehouseKit
 import JournalService
-print(Daemon.journald.defaultPort)
+
+await DaemonRuntime.run(.journald) { context in try JournalService(context: context) }

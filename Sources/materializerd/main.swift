@@ -1,3 +1,4 @@
 import LakehouseKit
 import MaterializerService
-print(Daemon.materializerd.defaultPort)
+
+await DaemonRuntime.run(.materializerd) { context in try MaterializerService(context: context) }

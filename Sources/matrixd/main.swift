@@ -1,3 +1,4 @@
 import LakehouseKit
 import MatrixService
-print(Daemon.matrixd.defaultPort)
+
+await DaemonRuntime.run(.matrixd) { context in try MatrixService(context: context) }

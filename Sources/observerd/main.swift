@@ -1,3 +1,4 @@
 import LakehouseKit
 import ObserverService
-print(Daemon.observerd.defaultPort)
+
+await DaemonRuntime.run(.observerd) { context in try ObserverService(context: context) }

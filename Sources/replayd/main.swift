@@ -1,3 +1,4 @@
 import LakehouseKit
 import ReplayService
-print(Daemon.replayd.defaultPort)
+
+await DaemonRuntime.run(.replayd) { context in try ReplayService(context: context) }

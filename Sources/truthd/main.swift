@@ -1,3 +1,4 @@
 import LakehouseKit
 import TruthService
-print(Daemon.truthd.defaultPort)
+
+await DaemonRuntime.run(.truthd) { context in try TruthService(context: context) }

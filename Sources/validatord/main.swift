@@ -1,3 +1,4 @@
 import LakehouseKit
 import ValidatorService
-print(Daemon.validatord.defaultPort)
+
+await DaemonRuntime.run(.validatord) { context in try ValidatorService(context: context) }

@@ -1,3 +1,4 @@
 import LakehouseKit
 import VectorService
-print(Daemon.vectord.defaultPort)
+
+await DaemonRuntime.run(.vectord) { context in try VectorService(context: context) }

@@ -1,0 +1,202 @@
+import Synchronization
+
+/// HTTP/1.1 client for daemon-to-daemon calls over loopback: keep-alive connection pools per peer on
+/// the process's event loops, connect and request timeouts, typed errors, and one retry on a fresh
+/// connection for idempotent requests only. (Outbound HTTPS to cloud providers uses URLSession.)
+public final class HTTPClient: Sendable {
+    public struct Configuration: Sendable {
+        public var connectTimeoutMs: Int
+        public var requestTimeoutMs: Int
+        /// Per peer, spread over the event loops.
+        public var maxConnectionsPerPeer: Int
+        public var maxResponseBytes: Int
+        /// Idle pooled connections are closed after this; below the servers' idle timeout, so we close first.
+        public var idleTimeoutMs: Int
+
+        public init(connectTimeoutMs: Int = 1_000, requestTimeoutMs: Int = 30_000, maxConnectionsPerPeer: Int = 64,
+                    maxResponseBytes: Int = 256 * 1024 * 1024, idleTimeoutMs: Int = 30_000) {
+            self.connectTimeoutMs = connectTimeoutMs
+            self.requestTimeoutMs = requestTimeoutMs
+            self.maxConnectionsPerPeer = maxConnectionsPerPeer
+            self.maxResponseBytes = maxResponseBytes
+            self.idleTimeoutMs = idleTimeoutMs
+        }
+    }
+
+    public let configuration: Configuration
+    let group: EventLoopGroup
+    private let pools = Mutex<[SocketAddress: [PeerPool]]>([:])
+    private let nextPool = Atomic<Int>(0)
+
+    public init(group: EventLoopGroup = .shared, configuration: Configuration = .init()) {
+        self.group = group
+        self.configuration = configuration
+    }
+
+    /// Sends `request` to `peer` and returns its response, whatever its status.
+    public func send(_ request: HTTPClientRequest, to peer: SocketAddress, timeoutMs: Int? = nil) async throws(HTTPClientError) -> HTTPClientResponse {
+        let pool = self.pool(for: peer)
+        let timeout = timeoutMs ?? configuration.requestTimeoutMs
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<HTTPClientResponse, HTTPClientError>, Never>) in
+            let pending = PendingRequest(request: request, timeoutMs: timeout, continuation: continuation)
+            pool.loop.execute { pool.enqueue(pending) }
+        }
+        return try result.get()
+    }
+
+    /// `http://host:port/path` convenience. Only plain HTTP to numeric hosts or localhost.
+    public func send(_ method: HTTPMethod, url: String, headers: HTTPHeaders = [:], body: [UInt8] = [], timeoutMs: Int? = nil, idempotent: Bool? = nil) async throws(HTTPClientError) -> HTTPClientResponse {
+        let (peer, target) = try HTTPClient.split(url: url)
+        return try await send(HTTPClientRequest(method: method, target: target, headers: headers, body: body, idempotent: idempotent), to: peer, timeoutMs: timeoutMs)
+    }
+
+    static func split(url: String) throws(HTTPClientError) -> (SocketAddress, String) {
+        guard url.hasPrefix("http://") else { throw .invalidURL(url) }
+        let rest = url.dropFirst(7)
+        let slash = rest.firstIndex(of: "/") ?? rest.endIndex
+        var authority = String(rest[..<slash])
+        if !authority.contains("]:") && !(authority.split(separator: ":").count == 2) { authority += ":80" }
+        guard let peer = try? SocketAddress(parsing: authority) else { throw .invalidURL(url) }
+        let target = slash == rest.endIndex ? "/" : String(rest[slash...])
+        return (peer, target)
+    }
+
+    private func pool(for peer: SocketAddress) -> PeerPool {
+        let perLoop = pools.withLock { pools -> [PeerPool] in
+            if let existing = pools[peer] { return existing }
+            let limit = max(1, configuration.maxConnectionsPerPeer / group.loops.count)
+            let created = group.loops.map { PeerPool(peer: peer, loop: $0, maxConnections: limit, configuration: configuration) }
+            for pool in created { pool.loop.execute { pool.start() } }
+            pools[peer] = created
+            return created
+        }
+        let index = nextPool.add(1, ordering: .relaxed).oldValue
+        return perLoop[index % perLoop.count]
+    }
+}
+
+/// A request waiting for, or on, a connection. Completed exactly once.
+final class PendingRequest: @unchecked Sendable {
+    let request: HTTPClientRequest
+    let timeoutMs: Int
+    let deadline: UInt64
+    var attempts = 0
+    private var continuation: CheckedContinuation<Result<HTTPClientResponse, HTTPClientError>, Never>?
+
+    init(request: HTTPClientRequest, timeoutMs: Int, continuation: CheckedContinuation<Result<HTTPClientResponse, HTTPClientError>, Never>) {
+        self.request = request
+        self.timeoutMs = timeoutMs
+        self.deadline = MonotonicClock.nanoseconds() + UInt64(max(timeoutMs, 1)) * 1_000_000
+        self.continuation = continuation
+    }
+
+    var isCompleted: Bool { continuation == nil }
+
+    func complete(_ result: Result<HTTPClientResponse, HTTPClientError>) {
+        continuation?.resume(returning: result)
+        continuation = nil
+    }
+}
+
+/// Connections to one peer owned by one event loop; touched only on that loop's thread.
+final class PeerPool: @unchecked Sendable {
+    let peer: SocketAddress
+    let loop: EventLoop
+    let maxConnections: Int
+    let configuration: HTTPClient.Configuration
+    private var idle: [ClientConnection] = []
+    private var all: [ObjectIdentifier: ClientConnection] = [:]
+    private var waiting: [PendingRequest] = []
+    private var waitingHead = 0
+
+    init(peer: SocketAddress, loop: EventLoop, maxConnections: Int, configuration: HTTPClient.Configuration) {
+        self.peer = peer
+        self.loop = loop
+        self.maxConnections = maxConnections
+        self.configuration = configuration
+    }
+
+    func start() {
+        loop.addTickHandler(self) { [weak self] now in self?.tick(now: now) }
+    }
+
+    func enqueue(_ pending: PendingRequest) {
+        pending.attempts += 1
+        // Most recently used first: it is the one least likely to have been closed by the peer.
+        while let connection = idle.popLast() {
+            if connection.isUsable {
+                connection.send(pending)
+                return
+            }
+            connection.close()
+        }
+        if all.count < maxConnections {
+            open(with: pending)
+        } else {
+            waiting.append(pending)
+        }
+    }
+
+    private func open(with pending: PendingRequest) {
+        let fd: Int32
+        do {
+            fd = try Socket.startConnect(to: peer)
+        } catch {
+            pending.complete(.failure(.peerUnavailable(peer: peer.description, reason: error.description)))
+            return
+        }
+        let connection = ClientConnection(fd: fd, pool: self, pending: pending)
+        all[ObjectIdentifier(connection)] = connection
+        loop.register(fd: fd, handler: connection, events: EventLoop.connectionEvents)
+    }
+
+    /// A connection finished its exchange and can take the next request.
+    func connectionIsIdle(_ connection: ClientConnection) {
+        if let next = takeWaiting() {
+            next.attempts += 1
+            connection.send(next)
+        } else {
+            idle.append(connection)
+        }
+    }
+
+    /// A connection closed; a waiting request gets a new one.
+    func connectionClosed(_ connection: ClientConnection) {
+        all[ObjectIdentifier(connection)] = nil
+        idle.removeAll { $0 === connection }
+        if let next = takeWaiting() {
+            open(with: next)
+        }
+    }
+
+    /// A connection-level failure of `pending`: one retry on a fresh connection when that is safe.
+    func failed(_ pending: PendingRequest, with error: HTTPClientError, nothingReceived: Bool) {
+        if pending.request.idempotent && nothingReceived && pending.attempts < 2 && MonotonicClock.nanoseconds() < pending.deadline {
+            enqueue(pending)
+        } else {
+            pending.complete(.failure(error))
+        }
+    }
+
+    private func takeWaiting() -> PendingRequest? {
+        while waitingHead < waiting.count {
+            let next = waiting[waitingHead]
+            waitingHead += 1
+            if waitingHead == waiting.count {
+                waiting.removeAll(keepingCapacity: true)
+                waitingHead = 0
+            }
+            if !next.isCompleted { return next }
+        }
+        return nil
+    }
+
+    private func tick(now: UInt64) {
+        for connection in Array(all.values) { connection.checkTimeouts(now: now) }
+        for index in waitingHead..<waiting.count where !waiting[index].isCompleted && now > waiting[index].deadline {
+            waiting[index].complete(.failure(.timeout(peer: peer.description, milliseconds: waiting[index].timeoutMs)))
+        }
+        let idleLimit = UInt64(configuration.idleTimeoutMs) * 1_000_000
+        for connection in idle where now &- connection.lastUsed > idleLimit { connection.close() }
+    }
+}

@@ -1,0 +1,110 @@
+/// An async handler: decode, call the domain, encode. Runs on Swift's cooperative pool, never on an
+/// event-loop thread, so it may await anything but must not block the thread.
+public typealias HTTPHandler = @Sendable (HTTPRequest) async throws -> HTTPResponse
+
+/// A handler cheap and non-blocking enough to run on the event-loop thread itself (health, version,
+/// metrics): no task hop, no allocation of a continuation. It must never block or take long.
+public typealias InlineHTTPHandler = @Sendable (HTTPRequest) throws -> HTTPResponse
+
+public enum RouteHandler: Sendable {
+    case async(HTTPHandler)
+    case inline(InlineHTTPHandler)
+}
+
+/// Method + path pattern → handler. Patterns are `/v1/indexes/{name}/items/{id}`; a final `{rest...}`
+/// matches the remaining path (the gateway's prefix forwarding uses it).
+public struct Router: Sendable {
+    public struct Route: Sendable {
+        public let method: HTTPMethod
+        /// The pattern as written; it is also the `route` label in metrics (bounded cardinality).
+        public let pattern: String
+        let segments: [Segment]
+        let handler: RouteHandler
+    }
+
+    enum Segment: Sendable, Equatable {
+        case literal(String)
+        case parameter(String)
+        case remainder(String)
+    }
+
+    public enum Match: Sendable {
+        case found(Route, parameters: [String: String])
+        case methodNotAllowed([HTTPMethod])
+        case notFound
+    }
+
+    private(set) var routes: [Route] = []
+    /// Parameter-free routes by exact path: the common case is one dictionary lookup.
+    private var exact: [String: [Route]] = [:]
+
+    public init() {}
+
+    public mutating func add(_ method: HTTPMethod, _ pattern: String, _ handler: RouteHandler) {
+        let segments = Router.split(pattern).map { raw -> Segment in
+            if raw.hasPrefix("{") && raw.hasSuffix("...}") { return .remainder(String(raw.dropFirst().dropLast(4))) }
+            if raw.hasPrefix("{") && raw.hasSuffix("}") { return .parameter(String(raw.dropFirst().dropLast())) }
+            return .literal(String(raw))
+        }
+        let route = Route(method: method, pattern: pattern, segments: segments, handler: handler)
+        routes.append(route)
+        if segments.allSatisfy({ if case .literal = $0 { true } else { false } }) {
+            exact[pattern, default: []].append(route)
+        }
+    }
+
+    public mutating func get(_ pattern: String, _ handler: @escaping HTTPHandler) { add(.GET, pattern, .async(handler)) }
+    public mutating func post(_ pattern: String, _ handler: @escaping HTTPHandler) { add(.POST, pattern, .async(handler)) }
+    public mutating func put(_ pattern: String, _ handler: @escaping HTTPHandler) { add(.PUT, pattern, .async(handler)) }
+    public mutating func delete(_ pattern: String, _ handler: @escaping HTTPHandler) { add(.DELETE, pattern, .async(handler)) }
+    public mutating func inline(_ method: HTTPMethod, _ pattern: String, _ handler: @escaping InlineHTTPHandler) {
+        add(method, pattern, .inline(handler))
+    }
+
+    public func match(_ method: HTTPMethod, path: String) -> Match {
+        // HEAD is answered by the GET route with the body dropped (RFC 9110 §9.3.2).
+        let lookup = method == .HEAD ? HTTPMethod.GET : method
+        if let candidates = exact[path] {
+            if let route = candidates.first(where: { $0.method == lookup }) { return .found(route, parameters: [:]) }
+        }
+        let pathSegments = Router.split(path)
+        var allowed: [HTTPMethod] = []
+        var best: (Route, [String: String])?
+        for route in routes {
+            guard let parameters = Router.bind(route.segments, to: pathSegments) else { continue }
+            if route.method == lookup {
+                if best == nil { best = (route, parameters) }
+            } else if !allowed.contains(route.method) {
+                allowed.append(route.method)
+            }
+        }
+        if let best { return .found(best.0, parameters: best.1) }
+        if !allowed.isEmpty {
+            if allowed.contains(.GET) { allowed.append(.HEAD) }
+            return .methodNotAllowed(allowed)
+        }
+        return .notFound
+    }
+
+    static func split<S: StringProtocol>(_ path: S) -> [Substring] {
+        path.split(separator: "/", omittingEmptySubsequences: true).map { Substring($0) }
+    }
+
+    static func bind(_ segments: [Segment], to path: [Substring]) -> [String: String]? {
+        var parameters: [String: String] = [:]
+        for (index, segment) in segments.enumerated() {
+            switch segment {
+            case .remainder(let name):
+                guard index < path.count else { return nil }
+                parameters[name] = path[index...].joined(separator: "/")
+                return parameters
+            case .literal(let literal):
+                guard index < path.count, path[index] == literal else { return nil }
+            case .parameter(let name):
+                guard index < path.count, let value = PercentDecoding.decode(path[index]) else { return nil }
+                parameters[name] = value
+            }
+        }
+        return segments.count == path.count ? parameters : nil
+    }
+}

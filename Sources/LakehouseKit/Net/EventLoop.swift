@@ -1,0 +1,200 @@
+import CEpoll
+import Foundation
+import Glibc
+import Synchronization
+
+/// Something registered with an event loop: a listening socket, a server connection, a client connection.
+/// Called only on its loop's thread.
+protocol EventLoopHandler: AnyObject {
+    func handleEvents(_ events: UInt32)
+}
+
+/// One thread running epoll. Sockets are registered edge-triggered for read, write and hang-up once,
+/// so serving a request costs no epoll_ctl calls. Work from other threads (handler results, client
+/// requests) arrives through `execute`, which wakes the loop with an eventfd.
+///
+/// Everything registered with a loop is touched only on that loop's thread; that confinement is what
+/// makes the `@unchecked Sendable` below sound.
+public final class EventLoop: @unchecked Sendable {
+    let index: Int
+    private let epollFD: Int32
+    private let wakeFD: Int32
+    private let pending = Mutex<[@Sendable () -> Void]>([])
+    /// Set while a wake-up is already in flight, so a burst of `execute` calls costs one eventfd write.
+    private let wakePending = Atomic<Bool>(false)
+    private let running = Atomic<Bool>(true)
+    private var handlers: [Int32: any EventLoopHandler] = [:]
+    private var tickHandlers: [ObjectIdentifier: (UInt64) -> Void] = [:]
+    private var threadID: pthread_t?
+    private let finished = DispatchSemaphore(value: 0)
+    /// How often registered tick handlers run (timeouts are checked at this granularity).
+    static let tickNanoseconds: UInt64 = 100_000_000
+
+    init(index: Int) throws(SystemError) {
+        self.index = index
+        epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
+        guard epollFD >= 0 else { throw SystemError("epoll_create1") }
+        wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        guard wakeFD >= 0 else { throw SystemError("eventfd") }
+        var event = epoll_event()
+        event.events = EPOLLIN.rawValue | EPOLLET.rawValue
+        event.data.fd = wakeFD
+        epoll_ctl(epollFD, EPOLL_CTL_ADD, wakeFD, &event)
+    }
+
+    deinit {
+        close(epollFD)
+        close(wakeFD)
+    }
+
+    func start() {
+        let thread = Thread { [self] in
+            self.threadID = pthread_self()
+            self.run()
+            self.finished.signal()
+        }
+        thread.name = "lakehouse-loop-\(index)"
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+
+    /// True on this loop's own thread.
+    var inLoop: Bool {
+        guard let threadID else { return false }
+        return pthread_equal(threadID, pthread_self()) != 0
+    }
+
+    /// Runs `work` on the loop thread, soon. Safe from any thread.
+    public func execute(_ work: @escaping @Sendable () -> Void) {
+        pending.withLock { $0.append(work) }
+        if !wakePending.exchange(true, ordering: .acquiringAndReleasing) {
+            var one: UInt64 = 1
+            _ = Glibc.write(wakeFD, &one, 8)
+        }
+    }
+
+    /// Stops the loop after the work queued so far; waits for its thread to end.
+    func stop() {
+        execute { [self] in running.store(false, ordering: .releasing) }
+        finished.wait()
+    }
+
+    // MARK: Registration (loop thread only)
+
+    func register(fd: Int32, handler: any EventLoopHandler, events: UInt32) {
+        var event = epoll_event()
+        event.events = events
+        event.data.fd = fd
+        handlers[fd] = handler
+        if epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &event) != 0 {
+            handlers[fd] = nil
+        }
+    }
+
+    func modify(fd: Int32, events: UInt32) {
+        var event = epoll_event()
+        event.events = events
+        event.data.fd = fd
+        epoll_ctl(epollFD, EPOLL_CTL_MOD, fd, &event)
+    }
+
+    func deregister(fd: Int32) {
+        epoll_ctl(epollFD, EPOLL_CTL_DEL, fd, nil)
+        handlers[fd] = nil
+    }
+
+    /// `tick` runs on the loop thread about every 100 ms with the monotonic time; used for timeouts.
+    func addTickHandler(_ owner: AnyObject, _ tick: @escaping (UInt64) -> Void) {
+        tickHandlers[ObjectIdentifier(owner)] = tick
+    }
+
+    func removeTickHandler(_ owner: AnyObject) {
+        tickHandlers[ObjectIdentifier(owner)] = nil
+    }
+
+    static let connectionEvents: UInt32 = EPOLLIN.rawValue | EPOLLOUT.rawValue | EPOLLRDHUP.rawValue | EPOLLET.rawValue
+
+    // MARK: The loop
+
+    private func run() {
+        let capacity = 256
+        let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: capacity)
+        defer { events.deallocate() }
+        var nextTick = MonotonicClock.nanoseconds() + EventLoop.tickNanoseconds
+        while running.load(ordering: .acquiring) {
+            let now = MonotonicClock.nanoseconds()
+            let timeoutMs = now >= nextTick ? 0 : Int32((nextTick - now) / 1_000_000) + 1
+            let count = epoll_wait(epollFD, events, Int32(capacity), timeoutMs)
+            if count < 0 && errno != EINTR { break }
+            if count > 0 {
+                for i in 0..<Int(count) {
+                    let fd = events[i].data.fd
+                    if fd == wakeFD {
+                        var value: UInt64 = 0
+                        _ = Glibc.read(wakeFD, &value, 8)
+                        continue
+                    }
+                    handlers[fd]?.handleEvents(events[i].events)
+                }
+            }
+            runPending()
+            let after = MonotonicClock.nanoseconds()
+            if after >= nextTick {
+                for tick in Array(tickHandlers.values) { tick(after) }
+                nextTick = after + EventLoop.tickNanoseconds
+            }
+        }
+        runPending()
+    }
+
+    private func runPending() {
+        // Clear the flag before draining: an `execute` racing with the drain then writes the eventfd
+        // again, so no work is ever left waiting for a wake-up that already happened.
+        wakePending.store(false, ordering: .releasing)
+        while true {
+            let work = pending.withLock { queue -> [@Sendable () -> Void] in
+                let taken = queue
+                queue.removeAll(keepingCapacity: true)
+                return taken
+            }
+            if work.isEmpty { return }
+            for item in work { item() }
+        }
+    }
+}
+
+/// A fixed set of event loops, one per core by default; connections are spread across them.
+public final class EventLoopGroup: Sendable {
+    let loops: [EventLoop]
+    private let nextIndex = Atomic<Int>(0)
+
+    public init(threads: Int) throws(SystemError) {
+        var loops: [EventLoop] = []
+        for index in 0..<max(1, threads) {
+            loops.append(try EventLoop(index: index))
+        }
+        self.loops = loops
+        for loop in loops { loop.start() }
+    }
+
+    /// Round-robin choice of a loop.
+    public func next() -> EventLoop {
+        let index = nextIndex.add(1, ordering: .relaxed).oldValue
+        return loops[index % loops.count]
+    }
+
+    public func shutdown() {
+        for loop in loops { loop.stop() }
+    }
+
+    /// One group for the whole process: server and client share the daemon's loops.
+    public static let shared: EventLoopGroup = {
+        let threads = ProcessInfo.processInfo.environment["LAKEHOUSE_EVENT_LOOPS"].flatMap(Int.init)
+            ?? ProcessInfo.processInfo.activeProcessorCount
+        do {
+            return try EventLoopGroup(threads: min(max(threads, 1), 64))
+        } catch {
+            fatalError("cannot start event loops: \(error)")
+        }
+    }()
+}
