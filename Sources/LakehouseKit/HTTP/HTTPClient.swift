@@ -70,7 +70,7 @@ public final class HTTPClient: Sendable {
             pools[peer] = created
             return created
         }
-        let index = nextPool.add(1, ordering: .relaxed).oldValue
+        let index = nextPool.wrappingAdd(1, ordering: .relaxed).oldValue
         return perLoop[index % perLoop.count]
     }
 }

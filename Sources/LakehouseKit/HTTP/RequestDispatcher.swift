@@ -16,6 +16,8 @@ public final class RequestDispatcher: Sendable {
     public let metrics: MetricsRegistry
     public let logger: Logger
     public let authentication: Authentication
+    /// Metrics of requests that matched no route (404/405/401).
+    private let unmatchedMetrics = RouteMetrics()
 
     public init(router: Router, metrics: MetricsRegistry, logger: Logger, authentication: Authentication = .init()) {
         self.router = router
@@ -30,16 +32,16 @@ public final class RequestDispatcher: Sendable {
         request.requestID = RequestID.accept(request.headers[RequestID.header]) ?? RequestID.make()
         let started = MonotonicClock.nanoseconds()
         if let failure = authenticate(request) {
-            completion(finish(.error(failure, requestID: request.requestID), request: request, route: "unauthenticated", started: started))
+            completion(finish(.error(failure, requestID: request.requestID), request: request, route: "unauthenticated", metrics: unmatchedMetrics, started: started))
             return
         }
         switch router.match(request.method, path: request.path) {
         case .notFound:
             let error = APIError.notFound("no route for \(request.method) \(request.path)")
-            completion(finish(.error(error, requestID: request.requestID), request: request, route: "unmatched", started: started))
+            completion(finish(.error(error, requestID: request.requestID), request: request, route: "unmatched", metrics: unmatchedMetrics, started: started))
         case .methodNotAllowed(let allowed):
             let error = APIError.methodNotAllowed(request.method, allowed: allowed)
-            completion(finish(.error(error, requestID: request.requestID), request: request, route: "unmatched", started: started))
+            completion(finish(.error(error, requestID: request.requestID), request: request, route: "unmatched", metrics: unmatchedMetrics, started: started))
         case .found(let route, let parameters):
             request.pathParameters = parameters
             switch route.handler {
@@ -50,7 +52,7 @@ public final class RequestDispatcher: Sendable {
                 } catch {
                     response = errorResponse(error, request: request, route: route.pattern)
                 }
-                completion(finish(response, request: request, route: route.pattern, started: started))
+                completion(finish(response, request: request, route: route.pattern, metrics: route.metrics, started: started))
             case .async(let handler):
                 let frozen = request
                 Task {
@@ -60,7 +62,7 @@ public final class RequestDispatcher: Sendable {
                     } catch {
                         response = self.errorResponse(error, request: frozen, route: route.pattern)
                     }
-                    let finished = self.finish(response, request: frozen, route: route.pattern, started: started)
+                    let finished = self.finish(response, request: frozen, route: route.pattern, metrics: route.metrics, started: started)
                     loop.execute { completion(finished) }
                 }
             }
@@ -97,13 +99,11 @@ public final class RequestDispatcher: Sendable {
         return .error(.internal("internal error; see the daemon log for request \(request.requestID)"), requestID: request.requestID)
     }
 
-    private func finish(_ response: HTTPResponse, request: HTTPRequest, route: String, started: UInt64) -> HTTPResponse {
+    private func finish(_ response: HTTPResponse, request: HTTPRequest, route: String, metrics routeMetrics: RouteMetrics, started: UInt64) -> HTTPResponse {
         var response = response
         response.headers.set(RequestID.header, request.requestID)
         let seconds = Double(MonotonicClock.nanoseconds() &- started) / 1e9
-        let labels = [("route", route), ("method", request.method.description), ("status", String(response.status.code))]
-        metrics.counter("lakehouse_http_requests_total", help: "HTTP requests answered, by route pattern, method and status.", labels: labels).increment()
-        metrics.histogram("lakehouse_http_request_duration_seconds", help: "Time from parsed request to response, by route pattern, method and status.", labels: labels).observe(seconds)
+        routeMetrics.observe(route: route, method: request.method, status: response.status.code, seconds: seconds, registry: metrics)
         if logger.minimumLevel <= .debug {
             logger.debug("request", requestID: request.requestID, [("method", request.method.description), ("path", request.path), ("status", String(response.status.code)), ("ms", String(seconds * 1000))])
         }

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// `X-Request-Id` values: accepted from callers when well-formed, created otherwise (SPEC §4 "tracing").
 public enum RequestID {
     public static let header = "X-Request-Id"
@@ -12,11 +14,20 @@ public enum RequestID {
         return ok ? value : nil
     }
 
-    /// 16 random hex digits.
+    /// 16 hex digits: a per-process random seed plus a counter, mixed by splitmix64 (a bijection, so
+    /// ids never repeat within a process) — no getrandom(2) call per request.
     public static func make() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let value = generator.next()
-        let hex = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+        var z = seed &+ counter.wrappingAdd(0x9E37_79B9_7F4A_7C15, ordering: .relaxed).newValue
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z >> 31
+        let hex = String(z, radix: 16)
+        return hex.count == 16 ? hex : String(repeating: "0", count: 16 - hex.count) + hex
     }
+
+    private static let seed: UInt64 = {
+        var generator = SystemRandomNumberGenerator()
+        return generator.next()
+    }()
+    private static let counter = Atomic<UInt64>(0)
 }

@@ -20,6 +20,9 @@ public struct Router: Sendable {
         public let pattern: String
         let segments: [Segment]
         let handler: RouteHandler
+        /// Request counters and histograms of this route, by method and status; cached here so the
+        /// hot path does not rebuild label strings per request.
+        let metrics = RouteMetrics()
     }
 
     enum Segment: Sendable, Equatable {

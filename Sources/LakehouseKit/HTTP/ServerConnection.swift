@@ -149,21 +149,35 @@ final class ServerConnection: EventLoopHandler, @unchecked Sendable {
     }
 
     private func serialize(_ response: HTTPResponse, keepAlive: Bool, isHead: Bool, version: HTTPVersion) -> [UInt8] {
-        var head = "HTTP/1.1 \(response.status.code) \(response.status.reason)\r\n"
+        let sendsBody = !isHead && !response.status.forbidsBody
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(160 + response.headers.count * 48 + (sendsBody ? response.body.count : 0))
+        func append(_ text: String) { bytes.append(contentsOf: text.utf8) }
+        append("HTTP/1.1 ")
+        append(String(response.status.code))
+        bytes.append(UInt8(ascii: " "))
+        append(response.status.reason)
+        append("\r\n")
         for (name, value) in response.headers where !name.equalsIgnoringASCIICase("Content-Length") && !name.equalsIgnoringASCIICase("Connection") {
-            head += "\(name): \(value)\r\n"
+            append(name)
+            append(": ")
+            append(value)
+            append("\r\n")
         }
         if !response.status.forbidsBody {
-            head += "Content-Length: \(response.body.count)\r\n"
+            append("Content-Length: ")
+            append(String(response.body.count))
+            append("\r\n")
         }
         if !keepAlive {
-            head += "Connection: close\r\n"
+            append("Connection: close\r\n")
         } else if version == .http1_0 {
-            head += "Connection: keep-alive\r\n"
+            append("Connection: keep-alive\r\n")
         }
-        head += "Date: \(owner.currentDate())\r\n\r\n"
-        var bytes = Array(head.utf8)
-        if !isHead && !response.status.forbidsBody { bytes.append(contentsOf: response.body) }
+        append("Date: ")
+        append(owner.currentDate())
+        append("\r\n\r\n")
+        if sendsBody { bytes.append(contentsOf: response.body) }
         return bytes
     }
 

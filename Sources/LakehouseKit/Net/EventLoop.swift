@@ -179,7 +179,7 @@ public final class EventLoopGroup: Sendable {
 
     /// Round-robin choice of a loop.
     public func next() -> EventLoop {
-        let index = nextIndex.add(1, ordering: .relaxed).oldValue
+        let index = nextIndex.wrappingAdd(1, ordering: .relaxed).oldValue
         return loops[index % loops.count]
     }
 

@@ -3,13 +3,6 @@ import Synchronization
 
 /// `/healthz`, `/readyz`, `/metrics`, `/version`: the same on every daemon (SPEC §4).
 struct StandardEndpoints: Sendable {
-    struct Health: Encodable {
-        let status: String
-        let daemon: String
-        let version: String
-        let uptime_s: Double
-    }
-
     struct Readiness: Encodable {
         let status: String
         let daemon: String
@@ -32,9 +25,13 @@ struct StandardEndpoints: Sendable {
         let daemon = self.daemon
         let startedAt = self.startedAt
         let metrics = self.metrics
+        // Liveness is polled often (systemd, Scripts/status, load balancers): built by hand, no encoder.
+        let healthPrefix = #"{"daemon":"\#(daemon.rawValue)","status":"ok","uptime_s":"#
+        let healthSuffix = #","version":"\#(LakehouseVersion.current)"}"#
         router.inline(.GET, "/healthz") { _ in
-            .json(Health(status: "ok", daemon: daemon.rawValue, version: LakehouseVersion.current,
-                         uptime_s: (Double(MonotonicClock.nanoseconds() &- startedAt) / 1e9 * 1000).rounded() / 1000))
+            let uptimeMs = (MonotonicClock.nanoseconds() &- startedAt) / 1_000_000
+            let uptime = "\(uptimeMs / 1000).\(String(uptimeMs % 1000 + 1000).dropFirst())"
+            return .json(bytes: Array((healthPrefix + uptime + healthSuffix).utf8))
         }
         router.inline(.GET, "/version") { _ in
             .json(Version(daemon: daemon.rawValue, version: LakehouseVersion.current, pid: getpid()))
