@@ -12,7 +12,7 @@ final class ClientConnection: EventLoopHandler, @unchecked Sendable {
     }
 
     let fd: Int32
-    unowned let pool: PeerPool
+    let pool: PeerPool
     private var state: State
     private var parser: HTTPResponseParser
     private var input = ByteBuffer()

@@ -114,7 +114,7 @@ final class LoopConnections: @unchecked Sendable {
 /// wake-up so one loop cannot starve its own connections under a connection storm.
 final class ListenerHandler: EventLoopHandler {
     let fd: Int32
-    unowned let server: HTTPServer
+    let server: HTTPServer
     let connections: LoopConnections
 
     init(fd: Int32, server: HTTPServer, connections: LoopConnections) {

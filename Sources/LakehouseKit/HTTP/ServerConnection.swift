@@ -9,8 +9,8 @@ import Glibc
 /// Confined to its event loop's thread.
 final class ServerConnection: EventLoopHandler, @unchecked Sendable {
     let fd: Int32
-    unowned let server: HTTPServer
-    unowned let owner: LoopConnections
+    let server: HTTPServer
+    let owner: LoopConnections
     private var loop: EventLoop { owner.loop }
 
     private var input = ByteBuffer()
