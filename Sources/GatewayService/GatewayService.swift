@@ -1,12 +1,23 @@
 import LakehouseKit
 
-/// gateway: the public /v1 API, routing to every daemon (SPEC §6). The route table lives here; handlers and domain logic in their own files.
+/// gateway: the public `/v1/*` API. Every daemon's API is reached through the prefix table in
+/// `RouteTable`; composed calls (`/v1/fill`) and `/openapi.json` come with their own issues.
 public struct GatewayService: DaemonService {
     let context: DaemonContext
+    let forwarder: Forwarder
 
     public init(context: DaemonContext) throws {
         self.context = context
+        forwarder = Forwarder(table: .standard, peers: context.peers, timeoutMs: context.config.peerTimeoutMs)
     }
 
-    public func register(_ router: inout Router) {}
+    public func register(_ router: inout Router) {
+        let forwarder = self.forwarder
+        for method in [HTTPMethod.GET, .POST, .PUT, .DELETE, .PATCH] {
+            router.add(method, "/v1/{path...}", .async { request in try await forwarder.forward(request) })
+        }
+    }
+
+    /// The gateway itself is ready once it listens; a down daemon is answered per route with 503.
+    public func readinessProblems() async -> [String] { [] }
 }

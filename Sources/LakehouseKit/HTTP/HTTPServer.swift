@@ -45,21 +45,23 @@ public final class HTTPServer: Sendable {
     public func shutdown(timeoutMs: Int = 10_000) async {
         let fd = listenerFD.exchange(-1, ordering: .acquiringAndReleasing)
         guard fd >= 0 else { return }
+        // Every loop must have deregistered the listener before it is closed: a descriptor number
+        // closed early can be reused by a new socket, which a late deregister would then silence.
         for connections in connectionsByLoop {
-            let loop = connections.loop
-            loop.execute {
-                loop.deregister(fd: fd)
+            await connections.loop.run {
+                connections.loop.deregister(fd: fd)
                 connections.beginDrain()
             }
         }
         let deadline = MonotonicClock.nanoseconds() + UInt64(max(timeoutMs, 0)) * 1_000_000
-        while MonotonicClock.nanoseconds() < deadline {
-            if openConnections.load(ordering: .acquiring) == 0 { break }
+        while openConnections.load(ordering: .acquiring) > 0 && MonotonicClock.nanoseconds() < deadline {
             try? await Task.sleep(nanoseconds: 10_000_000)
         }
         for connections in connectionsByLoop {
-            let loop = connections.loop
-            loop.execute { connections.closeAll() }
+            await connections.loop.run {
+                connections.closeAll()
+                connections.loop.removeTickHandler(connections)
+            }
         }
         close(fd)
     }

@@ -73,6 +73,16 @@ public final class EventLoop: @unchecked Sendable {
         }
     }
 
+    /// Runs `work` on the loop thread and returns once it has run.
+    public func run(_ work: @escaping @Sendable () -> Void) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            execute {
+                work()
+                continuation.resume()
+            }
+        }
+    }
+
     /// Stops the loop after the work queued so far; waits for its thread to end.
     func stop() {
         execute { [self] in running.store(false, ordering: .releasing) }

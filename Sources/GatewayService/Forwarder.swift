@@ -1,0 +1,52 @@
+import LakehouseKit
+
+/// Forwards a public request to the daemon that owns it, as bytes: no JSON is decoded or re-encoded
+/// on the way (the embed hot path depends on that). The request id and content type travel with it.
+struct Forwarder: Sendable {
+    let table: RouteTable
+    let peers: PeerClient
+    let timeoutMs: Int
+
+    /// Headers a caller may send that the owning daemon needs; hop-by-hop and auth headers stay here.
+    private static let forwardedRequestHeaders = ["Content-Type", "Accept"]
+    private static let relayedResponseHeaders = ["Content-Type", "Retry-After", "Allow", "Location"]
+
+    func forward(_ request: HTTPRequest) async throws -> HTTPResponse {
+        guard let entry = table.entry(for: request.path) else {
+            throw APIError.notFound("no route for \(request.method) \(request.path)")
+        }
+        var headers = HTTPHeaders()
+        for name in Forwarder.forwardedRequestHeaders {
+            if let value = request.headers[name] { headers.set(name, value) }
+        }
+        let target = request.query.isEmpty ? request.path : "\(request.path)?\(request.query)"
+        let idempotent = request.method.isIdempotent || (request.method == .POST && entry.readOnlyPost)
+        let response: HTTPClientResponse
+        do {
+            response = try await peers.send(entry.daemon, request.method, target, body: request.body, headers: headers,
+                                             requestID: request.requestID, idempotent: idempotent, timeoutMs: timeoutMs)
+        } catch {
+            throw Forwarder.map(error, daemon: entry.daemon)
+        }
+        var relayed = HTTPHeaders()
+        for name in Forwarder.relayedResponseHeaders {
+            if let value = response.headers[name] { relayed.set(name, value) }
+        }
+        return HTTPResponse(status: response.status, headers: relayed, body: response.body)
+    }
+
+    /// Peer down → 503 (SPEC §2: the gateway answers for a down daemon with 503 and a clear error);
+    /// too slow → 504; nonsense → 502.
+    static func map(_ error: HTTPClientError, daemon: Daemon) -> APIError {
+        switch error {
+        case .peerUnavailable, .connectTimeout, .connectionClosed, .shuttingDown:
+            var failure = APIError.unavailable("\(daemon.rawValue) is unavailable: \(error)")
+            failure.headers = [("Retry-After", "1")]
+            return failure
+        case .timeout:
+            return .gatewayTimeout("\(daemon.rawValue) did not answer in time: \(error)")
+        case .invalidResponse, .invalidURL:
+            return .badGateway("\(daemon.rawValue) gave an invalid response: \(error)")
+        }
+    }
+}
