@@ -135,3 +135,11 @@ func rejectsMalformedRequests(text: String, status: Int) {
 @Test func absoluteFormTargetBecomesOriginForm() {
     #expect(requests(parse("GET http://h:1/p?q=1 HTTP/1.1\r\nHost: h\r\n\r\n")).first?.0.target == "/p?q=1")
 }
+
+@Test func skipsAFewLeadingEmptyLinesButRejectsAFlood() {
+    #expect(requests(parse("\r\n\nGET / HTTP/1.1\r\nHost: h\r\n\r\n")).count == 1)
+    // Found by the fuzzer: 2,000 newlines once overflowed the stack through recursion.
+    #expect(failureStatus(parse("z" + String(repeating: "\n", count: 2_000))) == 400)
+    #expect(failureStatus(parse(String(repeating: "\n", count: 2_000) + "GET / HTTP/1.1\r\nHost: h\r\n\r\n")) == 400)
+    #expect(failureStatus(parse(String(repeating: "\r\n", count: 50_000), chunkSize: 7)) == 400)
+}

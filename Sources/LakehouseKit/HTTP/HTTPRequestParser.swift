@@ -39,6 +39,8 @@ public struct HTTPRequestParser: Sendable {
     private var state: State = .head
     /// Where the head scan stopped last time, so a slow client costs O(n) total, not O(n²).
     private var scanOffset = 0
+    /// Empty lines skipped before the current request line.
+    private var leadingEmptyLines = 0
 
     public init(limits: Limits = Limits()) {
         self.limits = limits
@@ -83,6 +85,7 @@ public struct HTTPRequestParser: Sendable {
     // MARK: Head
 
     private mutating func parseHead(_ buffer: inout ByteBuffer) -> Event {
+        if let early = skipLeadingEmptyLines(&buffer) { return early }
         let readable = buffer.readableCount
         let (headEnd, scanned) = HTTPLines.findHeadEnd(buffer, from: scanOffset, limit: limits.maxHeadBytes + 2)
         scanOffset = scanned
@@ -92,10 +95,6 @@ public struct HTTPRequestParser: Sendable {
             requestLineLength = window.firstIndex(of: UInt8(ascii: "\n")).map { $0 - buffer.readerIndex } ?? -1
         }
         if headEnd < 0 {
-            // Leading empty lines before a request line are allowed (RFC 9112 §2.2) and skipped.
-            if readable > 0 && (buffer.storage[buffer.readerIndex] == UInt8(ascii: "\r") || buffer.storage[buffer.readerIndex] == UInt8(ascii: "\n")) {
-                return skipLeadingEmptyLine(&buffer)
-            }
             if requestLineLength > limits.maxTargetBytes || (requestLineLength < 0 && readable > limits.maxTargetBytes) {
                 state = .failed
                 return .failure(.uriTooLong, "request line longer than \(limits.maxTargetBytes) bytes")
@@ -106,12 +105,10 @@ public struct HTTPRequestParser: Sendable {
             }
             return .needMore
         }
-        if buffer.storage[buffer.readerIndex] == UInt8(ascii: "\r") || buffer.storage[buffer.readerIndex] == UInt8(ascii: "\n") {
-            return skipLeadingEmptyLine(&buffer)
-        }
         let headBytes = buffer.storage[buffer.readerIndex..<buffer.readerIndex + headEnd]
         buffer.moveReader(by: headEnd)
         scanOffset = 0
+        leadingEmptyLines = 0
         switch HTTPRequestParser.parseHeadBytes(headBytes, limits: limits) {
         case .failure(let status, let message):
             state = .failed
@@ -140,21 +137,36 @@ public struct HTTPRequestParser: Sendable {
         }
     }
 
-    private mutating func skipLeadingEmptyLine(_ buffer: inout ByteBuffer) -> Event {
-        let first = buffer.storage[buffer.readerIndex]
-        if first == UInt8(ascii: "\n") {
-            buffer.moveReader(by: 1)
-        } else if buffer.readableCount >= 2 {
-            guard buffer.storage[buffer.readerIndex + 1] == UInt8(ascii: "\n") else {
-                state = .failed
-                return .failure(.badRequest, "bare CR before the request line")
+    /// Leading empty lines before a request line are ignored (RFC 9112 §2.2), a few at most: a peer
+    /// that sends nothing but line ends is answered 400, not read forever. Iterative on purpose —
+    /// the fuzzer found that skipping by recursion overflowed the stack on ~2,000 newlines.
+    private static let maxLeadingEmptyLines = 8
+
+    private mutating func skipLeadingEmptyLines(_ buffer: inout ByteBuffer) -> Event? {
+        while buffer.readableCount > 0 {
+            let first = buffer.storage[buffer.readerIndex]
+            let length: Int
+            if first == UInt8(ascii: "\n") {
+                length = 1
+            } else if first == UInt8(ascii: "\r") {
+                guard buffer.readableCount >= 2 else { return .needMore }
+                guard buffer.storage[buffer.readerIndex + 1] == UInt8(ascii: "\n") else {
+                    state = .failed
+                    return .failure(.badRequest, "bare CR before the request line")
+                }
+                length = 2
+            } else {
+                return nil
             }
-            buffer.moveReader(by: 2)
-        } else {
-            return .needMore
+            leadingEmptyLines += 1
+            if leadingEmptyLines > HTTPRequestParser.maxLeadingEmptyLines {
+                state = .failed
+                return .failure(.badRequest, "too many empty lines before the request line")
+            }
+            buffer.moveReader(by: length)
+            scanOffset = 0
         }
-        scanOffset = 0
-        return next(&buffer)
+        return .needMore
     }
 
     private enum HeadResult {
