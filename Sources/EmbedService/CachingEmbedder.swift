@@ -8,6 +8,12 @@ public struct EmbedResult: Sendable {
     /// One per requested text, in request order; repeated texts share an instance.
     public let embeddings: [EmbeddedVector]
 
+    public init(model: String, dims: Int, embeddings: [EmbeddedVector]) {
+        self.model = model
+        self.dims = dims
+        self.embeddings = embeddings
+    }
+
     public var vectors: [[Float]] { embeddings.map(\.values) }
 }
 
@@ -136,6 +142,9 @@ public final class CachingEmbedder: Sendable {
         // can never deadlock, because every leader finishes its flights before it waits.
         var next = 0
         while next < leads.count {
+            // The hash provider computes on this thread: between batches, let other requests (the
+            // warm ones, a lock and a copy each) run instead of queueing behind a 2048-text request.
+            if next > 0 { await Task.yield() }
             let batch = leads[next..<min(next + maxBatch, leads.count)]
             let vectors: [[Float]]
             do {

@@ -3,7 +3,7 @@
 /// an in-memory fake and free of any transport detail.
 public protocol EmbedTransport: Sendable {
     /// POSTs `body` to `url` and returns the reply whatever its status; throws only when there is
-    /// no reply (timeout, connection failure).
+    /// no reply (timeout, connection failure; a cancelled call is `.failed("cancelled")`).
     func post(url: String, headers: [(name: String, value: String)], body: [UInt8], timeout: Duration)
         async throws(EmbedTransportError) -> EmbedTransportReply
 }

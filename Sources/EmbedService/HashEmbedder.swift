@@ -35,91 +35,97 @@ public struct HashEmbedder: Sendable {
 
     /// Embeds valid UTF-8 (as every Swift `String` holds). Invalid sequences are read as separators.
     public func embed(utf8: UnsafeBufferPointer<UInt8>) -> [Float] {
-        var features = FeatureList(capacity: utf8.count * 2 + 8)
-        Self.collectFeatures(utf8, into: &features)
-        return project(&features)
+        var extractor = FeatureExtractor(capacity: utf8.count * 2 + 8)
+        extractor.read(utf8)
+        return project(extractor.features)
     }
 
     // MARK: - Features
 
     /// Feature classes live in the top two bits of a feature, so equal hashes of different classes
     /// stay distinct and the projection knows each feature's weight.
-    private enum FeatureClass: UInt64 {
+    fileprivate enum FeatureClass: UInt64 {
         case unigram = 0, bigram = 1, trigram = 2, noToken = 3
     }
 
     private static let classWeights: [Double] = [1.0, 0.6, 0.3, 1.0]
 
-    /// Marks the begin and end of a word in its trigrams; above the largest scalar, so never a letter.
-    private static let wordBegin: UInt64 = 0x11_0000
-    private static let wordEnd: UInt64 = 0x11_0001
+    /// The one feature of a text without words.
+    private static let noTokenFeature = FeatureExtractor.tag(StableHash.mix(0x5EED_0004), .noToken)
 
-    private struct FeatureList {
-        var items: [UInt64]
+    /// Splits text into folded words and lists their features (with repeats: counting comes later).
+    /// A struct with mutating methods rather than closures over locals, so the hot loop has no
+    /// captured variables to box or check for exclusive access at run time.
+    private struct FeatureExtractor {
+        /// Marks the begin and end of a word in its trigrams; above the largest scalar, never a letter.
+        static let wordBegin: UInt64 = 0x11_0000
+        static let wordEnd: UInt64 = 0x11_0001
+
+        var features: [UInt64] = []
+        private var word: [UInt32] = []
+        private var wordHash = StableHash.fnvOffset
+        private var previousUnigram: UInt64? = nil
+
         init(capacity: Int) {
-            items = []
-            items.reserveCapacity(capacity)
+            features.reserveCapacity(capacity)
+            word.reserveCapacity(32)
         }
-        @inline(__always)
-        mutating func append(_ hash: UInt64, _ featureClass: FeatureClass) {
-            items.append((hash & 0x3FFF_FFFF_FFFF_FFFF) | (featureClass.rawValue << 62))
-        }
-    }
-
-    private static func collectFeatures(_ utf8: UnsafeBufferPointer<UInt8>, into features: inout FeatureList) {
-        var word: [UInt32] = []
-        word.reserveCapacity(32)
-        var wordHash = StableHash.fnvOffset
-        var previousWordHash: UInt64? = nil
-        var index = 0
-        let count = utf8.count
 
         @inline(__always)
-        func finishWord() {
+        static func tag(_ hash: UInt64, _ featureClass: FeatureClass) -> UInt64 {
+            (hash & 0x3FFF_FFFF_FFFF_FFFF) | (featureClass.rawValue << 62)
+        }
+
+        mutating func read(_ utf8: UnsafeBufferPointer<UInt8>) {
+            let table = TextFolding.table
+            var index = 0
+            let count = utf8.count
+            while index < count {
+                let lead = utf8[index]
+                let scalar: UInt32
+                if lead < 0x80 {
+                    scalar = UInt32(lead)
+                    index += 1
+                } else {
+                    (scalar, index) = HashEmbedder.decodeMultiByte(utf8, at: index)
+                }
+                let folded = scalar < TextFolding.tableBound ? table[Int(scalar)] : TextFolding.computeFold(scalar)
+                if folded == TextFolding.separator {
+                    finishWord()
+                } else if folded != TextFolding.ignorable {
+                    word.append(folded)
+                    wordHash = StableHash.fnvStep(wordHash, folded)
+                }
+            }
+            finishWord()
+        }
+
+        private mutating func finishWord() {
             guard !word.isEmpty else { return }
             let unigram = StableHash.mix(wordHash ^ 0x5EED_0001)
-            features.append(unigram, .unigram)
-            if let previous = previousWordHash {
+            features.append(Self.tag(unigram, .unigram))
+            if let previous = previousUnigram {
                 // Order matters: "forklift operator" and "operator forklift" are different bigrams.
-                features.append(StableHash.mix(previous &* 0x9E37_79B9_7F4A_7C15 ^ unigram ^ 0x5EED_0002), .bigram)
+                features.append(Self.tag(StableHash.mix(previous &* 0x9E37_79B9_7F4A_7C15 ^ unigram ^ 0x5EED_0002), .bigram))
             }
-            previousWordHash = unigram
-            var a = wordBegin
+            previousUnigram = unigram
+            var a = Self.wordBegin
             var b = UInt64(word[0])
             for i in 1...word.count {
-                let c = i < word.count ? UInt64(word[i]) : wordEnd
-                features.append(StableHash.mix((a << 42 | b << 21 | c) ^ 0x5EED_0003), .trigram)
+                let c = i < word.count ? UInt64(word[i]) : Self.wordEnd
+                features.append(Self.tag(StableHash.mix((a << 42 | b << 21 | c) ^ 0x5EED_0003), .trigram))
                 a = b
                 b = c
             }
             word.removeAll(keepingCapacity: true)
             wordHash = StableHash.fnvOffset
         }
-
-        while index < count {
-            let lead = utf8[index]
-            var scalar: UInt32
-            if lead < 0x80 {
-                scalar = UInt32(lead)
-                index += 1
-            } else {
-                (scalar, index) = decodeMultiByte(utf8, at: index)
-            }
-            let folded = TextFolding.fold(scalar)
-            if folded == TextFolding.separator {
-                finishWord()
-            } else if folded != TextFolding.ignorable {
-                word.append(folded)
-                wordHash = StableHash.fnvStep(wordHash, folded)
-            }
-        }
-        finishWord()
     }
 
     /// Decodes the multi-byte UTF-8 sequence at `index`; an invalid one yields U+FFFD (a separator)
     /// and consumes one byte.
     @inline(__always)
-    private static func decodeMultiByte(_ utf8: UnsafeBufferPointer<UInt8>, at index: Int) -> (UInt32, Int) {
+    fileprivate static func decodeMultiByte(_ utf8: UnsafeBufferPointer<UInt8>, at index: Int) -> (UInt32, Int) {
         let lead = UInt32(utf8[index])
         let count = utf8.count
         @inline(__always) func continuation(_ offset: Int) -> UInt32? {
@@ -141,33 +147,37 @@ public struct HashEmbedder: Sendable {
 
     // MARK: - Projection
 
-    private func project(_ features: inout FeatureList) -> [Float] {
-        var sums = [Double](repeating: 0, count: dims)
-        if features.items.isEmpty {
-            features.append(StableHash.mix(0x5EED_0004), .noToken)
+    /// Counts repeats (term frequency) in an open-addressing table, then adds each distinct feature's
+    /// signed weight to its bucket. The table's slot order, and so the order of the additions, depends
+    /// only on the features: the result is the same bits everywhere.
+    private func project(_ features: [UInt64]) -> [Float] {
+        let features = features.isEmpty ? [Self.noTokenFeature] : features
+        var capacity = 16
+        while capacity < features.count * 2 { capacity <<= 1 }
+        let mask = capacity - 1
+        var slots = [UInt64](repeating: 0, count: capacity)
+        var counts = [Int32](repeating: 0, count: capacity)
+        for feature in features {
+            // The mixed hash's high bits pick the slot (the low bits pick the bucket below).
+            var slot = Int(truncatingIfNeeded: feature >> 40) & mask
+            while counts[slot] != 0 && slots[slot] != feature { slot = (slot + 1) & mask }
+            slots[slot] = feature
+            counts[slot] += 1
         }
-        features.items.sort()
-        let items = features.items
-        var start = 0
-        while start < items.count {
-            let feature = items[start]
-            var end = start + 1
-            while end < items.count && items[end] == feature { end += 1 }
-            let weight = Self.classWeights[Int(feature >> 62)] * (1 + StableLog.ln(end - start))
-            // Bucket from the low 32 bits (multiply-shift, no modulo bias worth caring about at
-            // dims ≤ 4096); sign from bit 32.
+
+        var sums = [Double](repeating: 0, count: dims)
+        for slot in 0..<capacity where counts[slot] != 0 {
+            let feature = slots[slot]
+            let weight = Self.classWeights[Int(feature >> 62)] * (1 + StableLog.ln(Int(counts[slot])))
+            // Bucket from the low 32 bits (multiply-shift), sign from bit 32.
             let bucket = Int(truncatingIfNeeded: ((feature & 0xFFFF_FFFF) &* UInt64(dims)) >> 32)
             if feature >> 32 & 1 == 0 { sums[bucket] += weight } else { sums[bucket] -= weight }
-            start = end
         }
         var squares = 0.0
         for value in sums { squares += value * value }
         // Signed hashing can cancel every feature (two features, same bucket, opposite signs, same
         // weight); fall back to the no-token vector so the result is still a unit vector.
-        guard squares > 0 else {
-            var empty = FeatureList(capacity: 0)
-            return project(&empty)
-        }
+        guard squares > 0 else { return project([]) }
         let scale = 1 / squares.squareRoot()
         return sums.map { Float($0 * scale) }
     }
