@@ -10,7 +10,8 @@
 /// Each distinct feature adds `classWeight × (1 + ln tf)` (sublinear term frequency) with a sign to
 /// one of `dims` buckets chosen by its hash, and the sum is L2-normalised. The hash is our own
 /// (FNV-1a over scalar values, finished by the MurmurHash3 mixer), and `ln` is computed with basic
-/// IEEE operations only, so a text embeds to the same bits in every process, on every machine.
+/// IEEE operations only, so a text embeds to the same bits in every process and on every machine
+/// (given the Unicode data of the same Swift toolchain, which `TextFolding` reads).
 ///
 /// The result is lexical, not semantic: texts sharing words and spellings score close; synonyms do not.
 ///

@@ -107,3 +107,8 @@ func fingerprint(_ vector: [Float]) -> UInt64 {
     }
     return hash
 }
+
+/// Polls until `condition` holds (tests use it to order concurrent requests without guessing sleeps).
+func waitUntil(_ condition: () -> Bool) async {
+    while !condition() { try? await Task.sleep(for: .milliseconds(1)) }
+}
