@@ -1,3 +1,0 @@
-import Testing
-@testable import EmbedService
-@Test func placeholder() { #expect(true) }
