@@ -79,9 +79,18 @@ public final class MetricsRegistry: Sendable {
 
     /// A gauge read at scrape time (sizes, depths, RSS).
     public func gauge(_ name: String, help: String, labels: [(String, String)] = [], read: @escaping @Sendable () -> Double) {
+        derived(name, help: help, kind: .gauge, labels: labels, read: read)
+    }
+
+    /// A counter whose value a domain object keeps itself (e.g. cache hits), read at scrape time.
+    public func counter(_ name: String, help: String, labels: [(String, String)] = [], read: @escaping @Sendable () -> Double) {
+        derived(name, help: help, kind: .counter, labels: labels, read: read)
+    }
+
+    private func derived(_ name: String, help: String, kind: Kind, labels: [(String, String)], read: @escaping @Sendable () -> Double) {
         let key = MetricsRegistry.labelKey(labels)
         families.withLock { families in
-            var family = families[name] ?? Family(name: name, help: help, kind: .gauge)
+            var family = families[name] ?? Family(name: name, help: help, kind: kind)
             if family.series[key] == nil { family.order.append(key) }
             family.series[key] = .gauge(read)
             if families[name] == nil { familyOrder.withLock { $0.append(name) } }
