@@ -90,6 +90,21 @@ public final class CachingEmbedder: Sendable {
         return result
     }
 
+    /// The result without suspending when every text is already cached, so a handler can answer on
+    /// its event loop; nil when anything is missing (then `embed(_:)` does the work). Validates and
+    /// throws exactly like `embed(_:)`.
+    public func cachedResult(_ request: EmbedRequest) throws(EmbedError) -> EmbedResult? {
+        let model = try provider.resolveModel(request.model)
+        try EmbedRequest.validate(request.texts, limits: limits)
+        guard let embeddings = cache.lookupAll(request.texts.map { EmbedCacheKey(model: model, text: $0) }) else { return nil }
+        let dims = embeddings[0].dims
+        guard embeddings.allSatisfy({ $0.dims == dims }) else { return nil }
+        if let dimensions = request.dimensions, dimensions != dims {
+            throw .badRequest("model \"\(model)\" returns \(dims) dimensions; \"dimensions\" must be \(dims) or absent")
+        }
+        return EmbedResult(model: model, dims: dims, embeddings: embeddings)
+    }
+
     /// Vectors for `texts` in order, with `model` or the provider's default. Validates like a request
     /// (non-empty, `limits`); an unknown model is a 400 before any work.
     public func embed(_ texts: [String], model requestedModel: String? = nil) async throws(EmbedError) -> EmbedResult {

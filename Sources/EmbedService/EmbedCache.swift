@@ -103,6 +103,21 @@ public final class EmbedCache: Sendable {
         state.withLock { list in keys.map { list.get($0, counting: true) } }
     }
 
+    /// Every key's vector when all are cached (each counted as a hit), or nil — counting nothing —
+    /// when any is missing, so the caller's full `lookup` afterwards counts each key exactly once.
+    public func lookupAll(_ keys: [EmbedCacheKey]) -> [EmbeddedVector]? {
+        state.withLock { list in
+            var vectors: [EmbeddedVector] = []
+            vectors.reserveCapacity(keys.count)
+            for key in keys {
+                guard let vector = list.get(key, counting: false) else { return nil }
+                vectors.append(vector)
+            }
+            list.hits += keys.count
+            return vectors
+        }
+    }
+
     /// Like `get`, but counts nothing: for re-checking a key already counted as a miss.
     func peek(_ key: EmbedCacheKey) -> EmbeddedVector? {
         state.withLock { $0.get(key, counting: false) }

@@ -5,22 +5,39 @@ import LakehouseKit
 struct EmbedRoutes: Sendable {
     let embedder: CachingEmbedder
 
-    func embed(_ request: HTTPRequest) async throws -> HTTPResponse {
-        do {
-            let decoded = try EmbedRequest.decodeEmbed(request.body, limits: embedder.limits)
-            return .json(bytes: EmbedResponseBody.embed(try await embedder.embed(decoded)))
-        } catch {
-            throw EmbedRoutes.apiError(error)
-        }
+    /// `POST /v1/embed`, on the event loop: a request whose texts are all cached is answered right
+    /// here (the warm hot path: decode, one cache lock, concatenation); anything else goes to a task.
+    func embed(_ request: HTTPRequest, loop: EventLoop, respond: @escaping @Sendable (Result<HTTPResponse, any Error>) -> Void) {
+        answer(request.body, loop: loop, respond: respond, decode: EmbedRequest.decodeEmbed) { result, _ in EmbedResponseBody.embed(result) }
     }
 
-    func openAIEmbeddings(_ request: HTTPRequest) async throws -> HTTPResponse {
+    /// `POST /v1/embeddings` (OpenAI's shape), the same way.
+    func openAIEmbeddings(_ request: HTTPRequest, loop: EventLoop, respond: @escaping @Sendable (Result<HTTPResponse, any Error>) -> Void) {
+        answer(request.body, loop: loop, respond: respond, decode: EmbedRequest.decodeOpenAI) { result, decoded in EmbedResponseBody.openAI(result, for: decoded) }
+    }
+
+    private func answer(_ body: [UInt8], loop: EventLoop, respond: @escaping @Sendable (Result<HTTPResponse, any Error>) -> Void,
+                        decode: ([UInt8], EmbedLimits) throws(EmbedError) -> EmbedRequest,
+                        encode: @escaping @Sendable (EmbedResult, EmbedRequest) -> [UInt8]) {
+        let decoded: EmbedRequest
         do {
-            let decoded = try EmbedRequest.decodeOpenAI(request.body, limits: embedder.limits)
-            return .json(bytes: EmbedResponseBody.openAI(try await embedder.embed(decoded), for: decoded))
+            decoded = try decode(body, embedder.limits)
+            if let cached = try embedder.cachedResult(decoded) {
+                respond(.success(.json(bytes: encode(cached, decoded))))
+                return
+            }
         } catch {
-            throw EmbedRoutes.apiError(error)
+            respond(.failure(EmbedRoutes.apiError(error)))
+            return
         }
+        let embedder = self.embedder
+        loop.runTask({ () async throws -> [UInt8] in
+            do throws(EmbedError) {
+                return encode(try await embedder.embed(decoded), decoded)
+            } catch {
+                throw EmbedRoutes.apiError(error)
+            }
+        }, then: { result in respond(result.map { HTTPResponse.json(bytes: $0) }) })
     }
 
     struct CacheStatsResponse: Encodable {

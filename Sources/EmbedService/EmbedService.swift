@@ -22,8 +22,8 @@ public struct EmbedService: DaemonService {
 
     public func register(_ router: inout Router) {
         let routes = self.routes
-        router.post("/v1/embed") { try await routes.embed($0) }
-        router.post("/v1/embeddings") { try await routes.openAIEmbeddings($0) }
+        router.callback(.POST, "/v1/embed") { routes.embed($0, loop: $1, respond: $2) }
+        router.callback(.POST, "/v1/embeddings") { routes.openAIEmbeddings($0, loop: $1, respond: $2) }
         router.inline(.GET, "/v1/cache/stats") { try routes.cacheStats($0) }
     }
 

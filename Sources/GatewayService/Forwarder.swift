@@ -11,9 +11,12 @@ struct Forwarder: Sendable {
     private static let forwardedRequestHeaders = ["Content-Type", "Accept"]
     private static let relayedResponseHeaders = ["Content-Type", "Retry-After", "Allow", "Location"]
 
-    func forward(_ request: HTTPRequest) async throws -> HTTPResponse {
+    /// Runs on the event loop: the call to the owning daemon uses this loop's own connection pool
+    /// and its answer comes back on this loop, so a forwarded request never changes thread.
+    func forward(_ request: HTTPRequest, on loop: EventLoop, respond: @escaping @Sendable (Result<HTTPResponse, any Error>) -> Void) {
         guard let entry = table.entry(for: request.path) else {
-            throw APIError.notFound("no route for \(request.method) \(request.path)")
+            respond(.failure(APIError.notFound("no route for \(request.method) \(request.path)")))
+            return
         }
         var headers = HTTPHeaders()
         for name in Forwarder.forwardedRequestHeaders {
@@ -21,18 +24,19 @@ struct Forwarder: Sendable {
         }
         let target = request.query.isEmpty ? request.path : "\(request.path)?\(request.query)"
         let idempotent = request.method.isIdempotent || (request.method == .POST && entry.readOnlyPost)
-        let response: HTTPClientResponse
-        do {
-            response = try await peers.send(entry.daemon, request.method, target, body: request.body, headers: headers,
-                                             requestID: request.requestID, idempotent: idempotent, timeoutMs: timeoutMs)
-        } catch {
-            throw Forwarder.map(error, daemon: entry.daemon)
+        peers.execute(entry.daemon, request.method, target, body: request.body, headers: headers, requestID: request.requestID,
+                      idempotent: idempotent, timeoutMs: timeoutMs, on: loop) { result in
+            switch result {
+            case .failure(let error):
+                respond(.failure(Forwarder.map(error, daemon: entry.daemon)))
+            case .success(let response):
+                var relayed = HTTPHeaders()
+                for name in Forwarder.relayedResponseHeaders {
+                    if let value = response.headers[name] { relayed.set(name, value) }
+                }
+                respond(.success(HTTPResponse(status: response.status, headers: relayed, body: response.body)))
+            }
         }
-        var relayed = HTTPHeaders()
-        for name in Forwarder.relayedResponseHeaders {
-            if let value = response.headers[name] { relayed.set(name, value) }
-        }
-        return HTTPResponse(status: response.status, headers: relayed, body: response.body)
     }
 
     /// Peer down → 503 (SPEC §2: the gateway answers for a down daemon with 503 and a clear error);

@@ -14,7 +14,7 @@ public struct GatewayService: DaemonService {
     public func register(_ router: inout Router) {
         let forwarder = self.forwarder
         for method in [HTTPMethod.GET, .POST, .PUT, .DELETE, .PATCH] {
-            router.add(method, "/v1/{path...}", .async { request in try await forwarder.forward(request) })
+            router.callback(method, "/v1/{path...}") { request, loop, respond in forwarder.forward(request, on: loop, respond: respond) }
         }
     }
 

@@ -38,10 +38,26 @@ public final class HTTPClient: Sendable {
         let pool = self.pool(for: peer)
         let timeout = timeoutMs ?? configuration.requestTimeoutMs
         let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<HTTPClientResponse, HTTPClientError>, Never>) in
-            let pending = PendingRequest(request: request, timeoutMs: timeout, continuation: continuation)
+            let pending = PendingRequest(request: request, timeoutMs: timeout) { continuation.resume(returning: $0) }
             pool.loop.execute { pool.enqueue(pending) }
         }
         return try result.get()
+    }
+
+    /// Loop-bound call for proxies and other event-loop code: call it on `loop`'s thread; the
+    /// request uses that loop's pool and `completion` runs on that loop, so no thread is crossed.
+    public func execute(_ request: HTTPClientRequest, to peer: SocketAddress, on loop: EventLoop, timeoutMs: Int? = nil,
+                        completion: @escaping @Sendable (Result<HTTPClientResponse, HTTPClientError>) -> Void) {
+        let timeout = timeoutMs ?? configuration.requestTimeoutMs
+        let pools = poolsByLoop(for: peer)
+        if loop.index < pools.count, pools[loop.index].loop === loop {
+            pools[loop.index].enqueue(PendingRequest(request: request, timeoutMs: timeout, completion: completion))
+            return
+        }
+        // A loop of another group: hop to one of ours, and deliver the result back on the caller's loop.
+        let pool = self.pool(for: peer)
+        let pending = PendingRequest(request: request, timeoutMs: timeout) { result in loop.execute { completion(result) } }
+        pool.loop.execute { pool.enqueue(pending) }
     }
 
     /// `http://host:port/path` convenience. Only plain HTTP to numeric hosts or localhost.
@@ -62,7 +78,14 @@ public final class HTTPClient: Sendable {
     }
 
     private func pool(for peer: SocketAddress) -> PeerPool {
-        let perLoop = pools.withLock { pools -> [PeerPool] in
+        let perLoop = poolsByLoop(for: peer)
+        let index = nextPool.wrappingAdd(1, ordering: .relaxed).oldValue
+        return perLoop[index % perLoop.count]
+    }
+
+    /// One pool per event loop for `peer`, in loop order.
+    private func poolsByLoop(for peer: SocketAddress) -> [PeerPool] {
+        pools.withLock { pools -> [PeerPool] in
             if let existing = pools[peer] { return existing }
             let limit = max(1, configuration.maxConnectionsPerPeer / group.loops.count)
             let created = group.loops.map { PeerPool(peer: peer, loop: $0, maxConnections: limit, configuration: configuration) }
@@ -70,31 +93,30 @@ public final class HTTPClient: Sendable {
             pools[peer] = created
             return created
         }
-        let index = nextPool.wrappingAdd(1, ordering: .relaxed).oldValue
-        return perLoop[index % perLoop.count]
     }
 }
 
-/// A request waiting for, or on, a connection. Completed exactly once.
+/// A request waiting for, or on, a connection. Completed exactly once, on its pool's loop.
 final class PendingRequest: @unchecked Sendable {
     let request: HTTPClientRequest
     let timeoutMs: Int
     let deadline: UInt64
     var attempts = 0
-    private var continuation: CheckedContinuation<Result<HTTPClientResponse, HTTPClientError>, Never>?
+    private var completion: (@Sendable (Result<HTTPClientResponse, HTTPClientError>) -> Void)?
 
-    init(request: HTTPClientRequest, timeoutMs: Int, continuation: CheckedContinuation<Result<HTTPClientResponse, HTTPClientError>, Never>) {
+    init(request: HTTPClientRequest, timeoutMs: Int, completion: @escaping @Sendable (Result<HTTPClientResponse, HTTPClientError>) -> Void) {
         self.request = request
         self.timeoutMs = timeoutMs
         self.deadline = MonotonicClock.nanoseconds() + UInt64(max(timeoutMs, 1)) * 1_000_000
-        self.continuation = continuation
+        self.completion = completion
     }
 
-    var isCompleted: Bool { continuation == nil }
+    var isCompleted: Bool { completion == nil }
 
     func complete(_ result: Result<HTTPClientResponse, HTTPClientError>) {
-        continuation?.resume(returning: result)
-        continuation = nil
+        let completion = self.completion
+        self.completion = nil
+        completion?(result)
     }
 }
 

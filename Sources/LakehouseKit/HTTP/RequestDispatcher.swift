@@ -53,6 +53,16 @@ public final class RequestDispatcher: Sendable {
                     response = errorResponse(error, request: request, route: route.pattern)
                 }
                 completion(finish(response, request: request, route: route.pattern, metrics: route.metrics, started: started))
+            case .callback(let handler):
+                let frozen = request
+                handler(frozen, loop) { result in
+                    let response: HTTPResponse
+                    switch result {
+                    case .success(let answer): response = answer
+                    case .failure(let error): response = self.errorResponse(error, request: frozen, route: route.pattern)
+                    }
+                    completion(self.finish(response, request: frozen, route: route.pattern, metrics: route.metrics, started: started))
+                }
             case .async(let handler):
                 let frozen = request
                 Task {

@@ -6,9 +6,16 @@ public typealias HTTPHandler = @Sendable (HTTPRequest) async throws -> HTTPRespo
 /// metrics): no task hop, no allocation of a continuation. It must never block or take long.
 public typealias InlineHTTPHandler = @Sendable (HTTPRequest) throws -> HTTPResponse
 
+/// A handler that runs on the event-loop thread and answers later through `respond`, which must be
+/// called exactly once, on that same loop. For proxies (the gateway forwards through the loop's own
+/// client pool without crossing a thread) and for fast paths that answer at once when they can
+/// and hop to a task only when they must (`EventLoop.runTask`). It must never block.
+public typealias CallbackHTTPHandler = @Sendable (HTTPRequest, EventLoop, _ respond: @escaping @Sendable (Result<HTTPResponse, any Error>) -> Void) -> Void
+
 public enum RouteHandler: Sendable {
     case async(HTTPHandler)
     case inline(InlineHTTPHandler)
+    case callback(CallbackHTTPHandler)
 }
 
 /// Method + path pattern → handler. Patterns are `/v1/indexes/{name}/items/{id}`; a final `{rest...}`
@@ -62,6 +69,9 @@ public struct Router: Sendable {
     public mutating func delete(_ pattern: String, _ handler: @escaping HTTPHandler) { add(.DELETE, pattern, .async(handler)) }
     public mutating func inline(_ method: HTTPMethod, _ pattern: String, _ handler: @escaping InlineHTTPHandler) {
         add(method, pattern, .inline(handler))
+    }
+    public mutating func callback(_ method: HTTPMethod, _ pattern: String, _ handler: @escaping CallbackHTTPHandler) {
+        add(method, pattern, .callback(handler))
     }
 
     public func match(_ method: HTTPMethod, path: String) -> Match {

@@ -83,6 +83,20 @@ public final class EventLoop: @unchecked Sendable {
         }
     }
 
+    /// Runs `work` on a task (Swift's cooperative pool) and delivers its result back on this loop:
+    /// the slow path of a callback handler.
+    public func runTask<T: Sendable>(_ work: @escaping @Sendable () async throws -> T, then deliver: @escaping @Sendable (Result<T, any Error>) -> Void) {
+        Task {
+            let result: Result<T, any Error>
+            do {
+                result = .success(try await work())
+            } catch {
+                result = .failure(error)
+            }
+            self.execute { deliver(result) }
+        }
+    }
+
     /// Stops the loop after the work queued so far; waits for its thread to end.
     func stop() {
         execute { [self] in running.store(false, ordering: .releasing) }

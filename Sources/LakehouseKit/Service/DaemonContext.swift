@@ -41,12 +41,24 @@ public struct PeerClient: Sendable {
 
     public func send(_ daemon: Daemon, _ method: HTTPMethod, _ target: String, body: [UInt8] = [], headers: HTTPHeaders = [:],
                      requestID: String? = nil, idempotent: Bool? = nil, timeoutMs: Int? = nil) async throws(HTTPClientError) -> HTTPClientResponse {
+        let request = makeRequest(method, target, body: body, headers: headers, requestID: requestID, idempotent: idempotent)
+        return try await client.send(request, to: addresses[daemon]!, timeoutMs: timeoutMs)
+    }
+
+    /// `send` for event-loop code (callback handlers): call on `loop`; `completion` runs on it.
+    public func execute(_ daemon: Daemon, _ method: HTTPMethod, _ target: String, body: [UInt8] = [], headers: HTTPHeaders = [:],
+                        requestID: String? = nil, idempotent: Bool? = nil, timeoutMs: Int? = nil, on loop: EventLoop,
+                        completion: @escaping @Sendable (Result<HTTPClientResponse, HTTPClientError>) -> Void) {
+        let request = makeRequest(method, target, body: body, headers: headers, requestID: requestID, idempotent: idempotent)
+        client.execute(request, to: addresses[daemon]!, on: loop, timeoutMs: timeoutMs, completion: completion)
+    }
+
+    private func makeRequest(_ method: HTTPMethod, _ target: String, body: [UInt8], headers: HTTPHeaders, requestID: String?, idempotent: Bool?) -> HTTPClientRequest {
         var headers = headers
         if let requestID { headers.set(RequestID.header, requestID) }
         if let serviceToken { headers.set("X-Lakehouse-Token", serviceToken) }
         if !body.isEmpty && !headers.contains("Content-Type") { headers.set("Content-Type", "application/json") }
-        let request = HTTPClientRequest(method: method, target: target, headers: headers, body: body, idempotent: idempotent)
-        return try await client.send(request, to: addresses[daemon]!, timeoutMs: timeoutMs)
+        return HTTPClientRequest(method: method, target: target, headers: headers, body: body, idempotent: idempotent)
     }
 
     /// True when the daemon's `/healthz` answers 200 within `timeoutMs`.
