@@ -246,20 +246,42 @@ final class HNSWIndex: @unchecked Sendable {
         candidates.push(Neighbor(distance: -entryDistance, node: entry))
         visited[Int(entry)] = epoch
 
+        // Hoisted out of the loop: the class's stored properties could otherwise be reloaded on
+        // every access, since writes through raw pointers might alias them.
+        let base = UnsafeRawPointer(storage!)
+        let stride = nodeStride
+        let linkBytes = linkOffset
+        let d0 = dims
+        var touched: UInt8 = 0
+
         while !candidates.isEmpty {
             let current = candidates.top
             let currentDistance = -current.distance
             if currentDistance > lowerBound && (results.count >= ef || !filtered) { break }
             candidates.pop()
-            let list = links(current.node, layer)
+            let list: UnsafePointer<UInt32> = layer == 0
+                ? (base + Int(current.node) &* stride + linkBytes).assumingMemoryBound(to: UInt32.self)
+                : UnsafePointer(links(current.node, layer))
             let n = Int(list[0])
+            // Touch the first cache line of every unvisited neighbour before computing any
+            // distance, so their cache misses overlap instead of being paid one after another
+            // (Swift has no prefetch intrinsic; a load into a sink the compiler cannot drop does
+            // the same job). The hardware streamer fetches the rest of each vector.
+            var t = 1
+            while t <= n {
+                let neighbor = list[t]
+                t &+= 1
+                if visited[Int(neighbor)] != epoch {
+                    touched &+= base.load(fromByteOffset: Int(neighbor) &* stride, as: UInt8.self)
+                }
+            }
             var j = 1
             while j <= n {
                 let neighbor = list[j]
                 j &+= 1
                 if visited[Int(neighbor)] == epoch { continue }
                 visited[Int(neighbor)] = epoch
-                let d = K.distance(q, vector(neighbor), dims)
+                let d = K.distance(q, (base + Int(neighbor) &* stride).assumingMemoryBound(to: Float.self), d0)
                 if results.count < ef || d < lowerBound {
                     candidates.push(Neighbor(distance: -d, node: neighbor))
                     if accepts(neighbor) {
@@ -270,6 +292,7 @@ final class HNSWIndex: @unchecked Sendable {
                 }
             }
         }
+        scratch.sink &+= touched
         scratch.results = results
         scratch.candidates = candidates
     }
@@ -563,6 +586,8 @@ final class SearchScratch: @unchecked Sendable {
     var visited: UnsafeMutablePointer<UInt16>?
     var visitedCapacity = 0
     var epoch: UInt16 = 0
+    /// Receives the cache-line touches of `searchLayer`, so the compiler keeps those loads.
+    var sink: UInt8 = 0
     var candidates = NeighborHeap()
     var results = NeighborHeap()
 

@@ -185,7 +185,8 @@ final class WriteAheadLog: @unchecked Sendable {
             } catch {
                 writeFailure = .storage("\(error)")
             }
-            spare.removeAll(keepingCapacity: true)
+            // Keep a modest buffer between rounds, not the high-water mark of a bulk ingest.
+            spare.removeAll(keepingCapacity: spare.capacity <= 1 << 20)
 
             condition.lock()
             writing = false
