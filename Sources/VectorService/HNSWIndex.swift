@@ -645,9 +645,9 @@ struct NeighborHeap {
             cap *= 2
         }
         var i = count
-        count += 1
+        count &+= 1
         while i > 0 {
-            let parent = (i - 1) >> 1
+            let parent = (i &- 1) >> 1
             if storage[parent].distance >= x.distance { break }
             storage[i] = storage[parent]
             i = parent
@@ -657,14 +657,14 @@ struct NeighborHeap {
 
     @inline(__always)
     mutating func pop() {
-        count -= 1
+        count &-= 1
         guard count > 0 else { return }
         let x = storage[count]
         var i = 0
         while true {
-            var child = 2 * i + 1
+            var child = i &* 2 &+ 1
             if child >= count { break }
-            if child + 1 < count && storage[child + 1].distance > storage[child].distance { child += 1 }
+            if child &+ 1 < count && storage[child &+ 1].distance > storage[child].distance { child &+= 1 }
             if storage[child].distance <= x.distance { break }
             storage[i] = storage[child]
             i = child
@@ -679,3 +679,4 @@ struct NeighborHeap {
         return out
     }
 }
+
