@@ -1,2 +1,25 @@
+import Foundation
 import LakehouseKit
-print("lakehouse: operator CLI")
+
+/// `lakehouse <subcommand> [options]`: the operator CLI. This file only dispatches.
+let arguments = Array(CommandLine.arguments.dropFirst())
+let usage = """
+    usage: lakehouse <command> [options]
+    commands:
+      bench-vector   in-process HNSW benchmark (build time, RSS, queries/s at recall targets)
+    """
+
+switch arguments.first {
+case "bench-vector":
+    do {
+        try await VectorBenchmark(arguments: Array(arguments.dropFirst())).run()
+    } catch {
+        FileHandle.standardError.write(Data("lakehouse bench-vector: \(error)\n".utf8))
+        exit(1)
+    }
+case "-h", "--help", "help":
+    print(usage)
+default:
+    FileHandle.standardError.write(Data((usage + "\n").utf8))
+    exit(2)
+}

@@ -1,0 +1,682 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import LakehouseKit
+import Synchronization
+
+/// One candidate or result: a node and its distance to the query (lower is closer).
+struct Neighbor {
+    var distance: Float
+    var node: UInt32
+}
+
+/// A hit inside the index, before the external id and metadata are attached.
+struct NodeHit {
+    var node: UInt32
+    var distance: Float
+}
+
+/// Hierarchical Navigable Small World graph (Malkov & Yashunin, 2016/2018) together with the items
+/// it indexes: external ids, metadata, the metadata postings, and tombstones.
+///
+/// Memory layout: every node owns one fixed-size record in a single contiguous block — its vector
+/// (64-byte aligned) followed by its layer-0 neighbour list (count + 2·m ids) — so expanding a
+/// node touches adjacent cache lines. Upper layers (≈ 1/m of nodes) keep separate small lists.
+///
+/// Concurrency: all state is guarded by `lock`. Searches hold the read lock for their duration. An
+/// insert runs in two phases: `prepare` finds the new node's neighbours under the read lock (the
+/// expensive part, concurrent with searches and other prepares), then `commit` links the node under
+/// the write lock. Readers therefore never observe a half-written list or a reallocating buffer.
+final class HNSWIndex: @unchecked Sendable {
+    let dims: Int
+    let metric: Metric
+    let m: Int
+    let m0: Int
+    let efConstruction: Int
+    let levelMultiplier: Double
+    let lock = ReadersWriterLock()
+
+    // Node records. Guarded by `lock`.
+    private(set) var capacity = 0
+    private(set) var count = 0
+    let vectorBytes: Int
+    let linkOffset: Int
+    let nodeStride: Int
+    private(set) var storage: UnsafeMutableRawPointer?
+    var levels: [UInt8] = []
+    var upperLinks: [UnsafeMutablePointer<UInt32>?] = []
+    var deleted: [Bool] = []
+    var externalIDs: [String] = []
+    var metadata: [[String: JSONValue]?] = []
+    var idToNode: [String: UInt32] = [:]
+    var postings = MetadataPostings()
+    var entryPoint: UInt32 = 0
+    var maxLevel = 0
+    private(set) var liveCount = 0
+    var metadataBytes = 0
+    /// Set when a rebuilt index has replaced this one: commits must go to the replacement.
+    var retired = false
+    /// While a compaction copies this index, committed changes are also recorded here.
+    var capturedChanges: [CapturedChange]?
+
+    private let levelCounter = Atomic<UInt64>(0)
+    private let levelSeed: UInt64
+    private let scratchPool = Mutex<[SearchScratch]>([])
+
+    init(params: IndexParams, seed: UInt64 = 0x5EED_1234_ABCD_0001) {
+        dims = params.dims
+        metric = params.metric
+        m = params.m
+        m0 = 2 * params.m
+        efConstruction = max(params.efConstruction, params.m)
+        levelMultiplier = 1 / log(Double(params.m))
+        levelSeed = seed
+        vectorBytes = params.dims * 4
+        linkOffset = (vectorBytes + 3) & ~3
+        nodeStride = (linkOffset + (m0 + 1) * 4 + 63) & ~63
+    }
+
+    deinit {
+        storage?.deallocate()
+        for p in upperLinks { p?.deallocate() }
+    }
+
+    var params: IndexParams { IndexParams(dims: dims, metric: metric, m: m, efConstruction: efConstruction) }
+    var nodeCount: Int { lock.withReadLock { count } }
+    var live: Int { lock.withReadLock { liveCount } }
+    var tombstones: Int { lock.withReadLock { count - liveCount } }
+
+    // MARK: raw access (caller holds the lock)
+
+    @inline(__always)
+    func vector(_ node: UInt32) -> UnsafeMutablePointer<Float> {
+        (storage! + Int(node) &* nodeStride).assumingMemoryBound(to: Float.self)
+    }
+
+    /// The neighbour list of `node` on `layer`: element 0 is the count, then the ids.
+    @inline(__always)
+    func links(_ node: UInt32, _ layer: Int) -> UnsafeMutablePointer<UInt32> {
+        if layer == 0 {
+            return (storage! + Int(node) &* nodeStride + linkOffset).assumingMemoryBound(to: UInt32.self)
+        }
+        return upperLinks[Int(node)]! + (layer - 1) * (m + 1)
+    }
+
+    /// Snapshot loading: storage for `n` records (caller holds the write lock).
+    func reserveUnlocked(_ n: Int) { growStorage(to: n) }
+    func setCount(_ n: Int) { count = n }
+    func restoreCounters(live: Int, entryPoint ep: UInt32, maxLevel top: Int, metadataBytes bytes: Int) {
+        lock.withWriteLock {
+            liveCount = live
+            entryPoint = ep
+            maxLevel = top
+            metadataBytes = bytes
+        }
+    }
+
+    func reserveCapacity(_ wanted: Int) {
+        lock.withWriteLock { growStorage(to: wanted) }
+    }
+
+    private func growStorage(to wanted: Int) {
+        guard wanted > capacity else { return }
+        let newCapacity = max(wanted, 1024)
+        let fresh = UnsafeMutableRawPointer.allocate(byteCount: newCapacity * nodeStride, alignment: 64)
+        if let old = storage {
+            fresh.copyMemory(from: old, byteCount: count * nodeStride)
+            old.deallocate()
+        }
+        storage = fresh
+        capacity = newCapacity
+        levels.reserveCapacity(newCapacity)
+        upperLinks.reserveCapacity(newCapacity)
+        deleted.reserveCapacity(newCapacity)
+        externalIDs.reserveCapacity(newCapacity)
+        metadata.reserveCapacity(newCapacity)
+    }
+
+    /// Appends a node record with empty neighbour lists (caller holds the write lock).
+    func appendNode(vector: UnsafePointer<Float>, level: Int, id: String, metadata meta: [String: JSONValue]?, isDeleted: Bool)
+        -> UInt32
+    {
+        if count == capacity { growStorage(to: max(capacity + capacity / 2, count + 1)) }
+        let node = UInt32(count)
+        let record = storage! + count * nodeStride
+        record.copyMemory(from: vector, byteCount: vectorBytes)
+        (record + linkOffset).assumingMemoryBound(to: UInt32.self).pointee = 0
+        levels.append(UInt8(level))
+        if level > 0 {
+            let upper = UnsafeMutablePointer<UInt32>.allocate(capacity: level * (m + 1))
+            for l in 0..<level { upper[l * (m + 1)] = 0 }
+            upperLinks.append(upper)
+        } else {
+            upperLinks.append(nil)
+        }
+        deleted.append(isDeleted)
+        externalIDs.append(id)
+        metadata.append(meta)
+        count += 1
+        return node
+    }
+
+    // MARK: levels
+
+    /// Draws a level with P(level ≥ l) = m^-l (mL = 1/ln m), deterministic in insertion order.
+    func randomLevel() -> Int {
+        let n = levelCounter.wrappingAdd(1, ordering: .relaxed).oldValue
+        var z = levelSeed &+ n &* 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z >> 31
+        let u = (Double(z >> 11) + 1) / Double(1 << 53)  // (0, 1]
+        return min(Int(-log(u) * levelMultiplier), 30)
+    }
+
+    // MARK: scratch
+
+    func acquireScratch() -> SearchScratch {
+        let s = scratchPool.withLock { $0.popLast() } ?? SearchScratch()
+        return s
+    }
+
+    func releaseScratch(_ s: SearchScratch) {
+        scratchPool.withLock { pool in if pool.count < 64 { pool.append(s) } }
+    }
+
+    // MARK: search primitives (caller holds the lock)
+
+    /// Greedy descent on one upper layer: follows any closer neighbour until none is.
+    @inline(__always)
+    func greedyClosest<K: DistanceKernel>(_: K.Type, _ q: UnsafePointer<Float>, from start: UInt32, distance: Float, layer: Int)
+        -> (UInt32, Float)
+    {
+        var current = start, best = distance
+        var changed = true
+        while changed {
+            changed = false
+            let list = links(current, layer)
+            let n = Int(list[0])
+            var j = 1
+            while j <= n {
+                let candidate = list[j]
+                j &+= 1
+                let d = K.distance(q, vector(candidate), dims)
+                if d < best {
+                    best = d
+                    current = candidate
+                    changed = true
+                }
+            }
+        }
+        return (current, best)
+    }
+
+    /// Best-first search of one layer (Malkov & Yashunin, algorithm 2). Leaves up to `ef` results
+    /// in `scratch.results` (a max-heap). With `acceptAll` false, tombstoned nodes and nodes outside
+    /// `allowed` (a bitset, when given) are traversed but not returned; the search then continues
+    /// until it holds `ef` acceptable results or runs out of candidates.
+    func searchLayer<K: DistanceKernel>(
+        _: K.Type, _ q: UnsafePointer<Float>, entry: UInt32, entryDistance: Float, ef: Int, layer: Int,
+        scratch: SearchScratch, acceptAll: Bool, allowed: UnsafePointer<UInt64>?
+    ) {
+        scratch.prepare(nodeCount: count)
+        let visited = scratch.visited!
+        let epoch = scratch.epoch
+        var results = scratch.results
+        var candidates = scratch.candidates
+        results.removeAll()
+        candidates.removeAll()
+        let tomb = deleted.withUnsafeBufferPointer { $0.baseAddress! }
+        let filtered = !acceptAll && (allowed != nil || liveCount != count)
+
+        @inline(__always) func accepts(_ n: UInt32) -> Bool {
+            if acceptAll { return true }
+            if tomb[Int(n)] { return false }
+            if let allowed { return allowed[Int(n) >> 6] & (1 << UInt64(n & 63)) != 0 }
+            return true
+        }
+
+        var lowerBound: Float
+        if accepts(entry) {
+            results.push(Neighbor(distance: entryDistance, node: entry))
+            lowerBound = entryDistance
+        } else {
+            lowerBound = .greatestFiniteMagnitude
+        }
+        candidates.push(Neighbor(distance: -entryDistance, node: entry))
+        visited[Int(entry)] = epoch
+
+        // Hoisted out of the loop: the class's stored properties could otherwise be reloaded on
+        // every access, since writes through raw pointers might alias them.
+        let base = UnsafeRawPointer(storage!)
+        let stride = nodeStride
+        let linkBytes = linkOffset
+        let d0 = dims
+        var touched: UInt8 = 0
+
+        while !candidates.isEmpty {
+            let current = candidates.top
+            let currentDistance = -current.distance
+            if currentDistance > lowerBound && (results.count >= ef || !filtered) { break }
+            candidates.pop()
+            let list: UnsafePointer<UInt32> = layer == 0
+                ? (base + Int(current.node) &* stride + linkBytes).assumingMemoryBound(to: UInt32.self)
+                : UnsafePointer(links(current.node, layer))
+            let n = Int(list[0])
+            // Touch the first cache line of every unvisited neighbour before computing any
+            // distance, so their cache misses overlap instead of being paid one after another
+            // (Swift has no prefetch intrinsic; a load into a sink the compiler cannot drop does
+            // the same job). The hardware streamer fetches the rest of each vector.
+            var t = 1
+            while t <= n {
+                let neighbor = list[t]
+                t &+= 1
+                if visited[Int(neighbor)] != epoch {
+                    touched &+= base.load(fromByteOffset: Int(neighbor) &* stride, as: UInt8.self)
+                }
+            }
+            var j = 1
+            while j <= n {
+                let neighbor = list[j]
+                j &+= 1
+                if visited[Int(neighbor)] == epoch { continue }
+                visited[Int(neighbor)] = epoch
+                let d = K.distance(q, (base + Int(neighbor) &* stride).assumingMemoryBound(to: Float.self), d0)
+                if results.count < ef || d < lowerBound {
+                    candidates.push(Neighbor(distance: -d, node: neighbor))
+                    if accepts(neighbor) {
+                        results.push(Neighbor(distance: d, node: neighbor))
+                        if results.count > ef { results.pop() }
+                    }
+                    if !results.isEmpty { lowerBound = results.top.distance }
+                }
+            }
+        }
+        scratch.sink &+= touched
+        scratch.results = results
+        scratch.candidates = candidates
+    }
+
+    /// Algorithm 4 (the neighbour-selection heuristic, without extension or kept pruned
+    /// connections, as in the paper's recommended setting): walk candidates nearest first and keep
+    /// one only if it is closer to the base than to every neighbour already kept. This keeps links
+    /// pointing in diverse directions, which is what makes clustered data navigable.
+    /// `sorted` must be ascending by distance to the base element.
+    func selectNeighbors<K: DistanceKernel>(_: K.Type, _ sorted: [Neighbor], max limit: Int) -> [Neighbor] {
+        if sorted.count <= limit { return sorted }
+        var kept: [Neighbor] = []
+        kept.reserveCapacity(limit)
+        for candidate in sorted {
+            if kept.count >= limit { break }
+            let cv = vector(candidate.node)
+            var good = true
+            for k in kept where K.distance(cv, vector(k.node), dims) < candidate.distance {
+                good = false
+                break
+            }
+            if good { kept.append(candidate) }
+        }
+        return kept
+    }
+
+    // MARK: insert
+
+    /// Neighbours found for a node about to be inserted, per layer (index 0 = layer 0).
+    struct PreparedInsert {
+        var level: Int
+        var neighbors: [[UInt32]]
+        var graphWasEmpty: Bool
+    }
+
+    /// Phase one of an insert, under the read lock: descend from the entry point and pick the new
+    /// node's neighbours on each of its layers.
+    func prepareInsert(_ q: UnsafePointer<Float>, level: Int) -> PreparedInsert {
+        switch metric {
+        case .cosine: prepareInsert(CosineKernel.self, q, level: level)
+        case .dot: prepareInsert(DotKernel.self, q, level: level)
+        case .euclidean: prepareInsert(EuclideanKernel.self, q, level: level)
+        }
+    }
+
+    private func prepareInsert<K: DistanceKernel>(_ kernel: K.Type, _ q: UnsafePointer<Float>, level: Int) -> PreparedInsert {
+        lock.withReadLock {
+            guard count > 0 else { return PreparedInsert(level: level, neighbors: [], graphWasEmpty: true) }
+            let scratch = acquireScratch()
+            defer { releaseScratch(scratch) }
+            var ep = entryPoint
+            var epDistance = K.distance(q, vector(ep), dims)
+            let top = maxLevel
+            if top > level {
+                for layer in stride(from: top, to: level, by: -1) {
+                    (ep, epDistance) = greedyClosest(kernel, q, from: ep, distance: epDistance, layer: layer)
+                }
+            }
+            var neighbors = [[UInt32]](repeating: [], count: min(level, top) + 1)
+            for layer in stride(from: min(level, top), through: 0, by: -1) {
+                searchLayer(kernel, q, entry: ep, entryDistance: epDistance, ef: efConstruction, layer: layer,
+                            scratch: scratch, acceptAll: true, allowed: nil)
+                let found = scratch.results.sortedAscending()
+                let selected = selectNeighbors(kernel, found, max: m)
+                neighbors[layer] = selected.map(\.node)
+                ep = found[0].node
+                epDistance = found[0].distance
+            }
+            return PreparedInsert(level: level, neighbors: neighbors, graphWasEmpty: false)
+        }
+    }
+
+    enum CommitOutcome { case committed(UInt32), stale, retired }
+
+    /// Phase two of an insert, under the write lock: append the node, link it both ways (pruning
+    /// overfull neighbour lists with the heuristic), replace any earlier node with the same id, and
+    /// run `whileLocked` (the write-ahead-log append) so log order equals apply order.
+    func commitInsert(
+        _ prepared: PreparedInsert, vector q: UnsafePointer<Float>, id: String, metadata meta: [String: JSONValue],
+        metadataBytes extraBytes: Int, whileLocked: () -> Void
+    ) -> CommitOutcome {
+        lock.withWriteLock {
+            if retired { return .retired }
+            if prepared.graphWasEmpty != (count == 0) { return .stale }
+            let node = appendNode(vector: q, level: prepared.level, id: id, metadata: meta, isDeleted: false)
+            switch metric {
+            case .cosine: link(CosineKernel.self, node, prepared)
+            case .dot: link(DotKernel.self, node, prepared)
+            case .euclidean: link(EuclideanKernel.self, node, prepared)
+            }
+            if let old = idToNode[id] { tombstone(old) }
+            idToNode[id] = node
+            postings.add(node: node, metadata: meta)
+            liveCount += 1
+            metadataBytes += extraBytes
+            if count == 1 || prepared.level > maxLevel {
+                entryPoint = node
+                maxLevel = prepared.level
+            }
+            capturedChanges?.append(.upsert(id: id, vector: Array(UnsafeBufferPointer(start: q, count: dims)), metadata: meta))
+            whileLocked()
+            return .committed(node)
+        }
+    }
+
+    private func link<K: DistanceKernel>(_ kernel: K.Type, _ node: UInt32, _ prepared: PreparedInsert) {
+        for (layer, neighbors) in prepared.neighbors.enumerated() where layer <= prepared.level {
+            let own = links(node, layer)
+            own[0] = UInt32(neighbors.count)
+            for (i, n) in neighbors.enumerated() { own[1 + i] = n }
+            let limit = layer == 0 ? m0 : m
+            for n in neighbors { addLink(kernel, from: n, to: node, layer: layer, limit: limit) }
+        }
+    }
+
+    /// Adds the edge `from → to`; a full list is re-selected with the heuristic over its old
+    /// members plus the new one.
+    private func addLink<K: DistanceKernel>(_ kernel: K.Type, from: UInt32, to: UInt32, layer: Int, limit: Int) {
+        let list = links(from, layer)
+        let n = Int(list[0])
+        for j in 0..<n where list[1 + j] == to { return }
+        if n < limit {
+            list[1 + n] = to
+            list[0] = UInt32(n + 1)
+            return
+        }
+        let base = vector(from)
+        var candidates: [Neighbor] = []
+        candidates.reserveCapacity(n + 1)
+        candidates.append(Neighbor(distance: K.distance(base, vector(to), dims), node: to))
+        for j in 0..<n {
+            let other = list[1 + j]
+            candidates.append(Neighbor(distance: K.distance(base, vector(other), dims), node: other))
+        }
+        candidates.sort { $0.distance < $1.distance }
+        let kept = selectNeighbors(kernel, candidates, max: limit)
+        for (i, k) in kept.enumerated() { list[1 + i] = k.node }
+        list[0] = UInt32(kept.count)
+    }
+
+    /// Marks a node deleted: it stays in the graph as a waypoint but is never returned.
+    private func tombstone(_ node: UInt32) {
+        guard !deleted[Int(node)] else { return }
+        deleted[Int(node)] = true
+        metadata[Int(node)] = nil
+        liveCount -= 1
+    }
+
+    /// Deletes `id` if present, running `whileLocked` (the log append) only when it was.
+    func delete(id: String, whileLocked: () -> Void) -> CommitOutcome? {
+        lock.withWriteLock {
+            if retired { return .retired }
+            guard let node = idToNode.removeValue(forKey: id) else { return nil }
+            tombstone(node)
+            capturedChanges?.append(.delete(id: id))
+            whileLocked()
+            return .committed(node)
+        }
+    }
+
+    /// Applies an upsert without logging (recovery and compaction replay).
+    func insertUnlogged(vector: UnsafePointer<Float>, id: String, metadata: [String: JSONValue], metadataBytes: Int) {
+        let level = randomLevel()
+        while true {
+            let prepared = prepareInsert(vector, level: level)
+            switch commitInsert(prepared, vector: vector, id: id, metadata: metadata, metadataBytes: metadataBytes, whileLocked: {}) {
+            case .committed, .retired: return
+            case .stale: continue
+            }
+        }
+    }
+
+    // MARK: reads
+
+    func item(id: String) -> (vector: [Float], metadata: [String: JSONValue])? {
+        lock.withReadLock {
+            guard let node = idToNode[id] else { return nil }
+            return (Array(UnsafeBufferPointer(start: vector(node), count: dims)), metadata[Int(node)] ?? [:])
+        }
+    }
+
+    /// The k nearest live items to `q` (already normalised for cosine), nearest first, resolved to
+    /// ids and metadata under the same read lock. Unfiltered: exact scan below `exactBelow` live
+    /// items, else the graph with breadth max(ef, k), widened if tombstones leave it short. Filtered:
+    /// the matching set is found exactly (postings), scanned exactly when selective, otherwise
+    /// searched in the graph with a breadth scaled by selectivity, with an exact fallback when the
+    /// graph comes back with fewer than k matches.
+    func search(_ q: UnsafePointer<Float>, k: Int, ef: Int, filter: MetadataFilter?, exactBelow: Int, maxEF: Int)
+        -> [SearchHit]
+    {
+        lock.withReadLock {
+            let hits: [NodeHit] = switch metric {
+            case .cosine: search(CosineKernel.self, q, k: k, ef: ef, filter: filter, exactBelow: exactBelow, maxEF: maxEF)
+            case .dot: search(DotKernel.self, q, k: k, ef: ef, filter: filter, exactBelow: exactBelow, maxEF: maxEF)
+            case .euclidean:
+                search(EuclideanKernel.self, q, k: k, ef: ef, filter: filter, exactBelow: exactBelow, maxEF: maxEF)
+            }
+            return hits.map { hit in
+                let distance = metric == .euclidean ? hit.distance.squareRoot() : hit.distance
+                return SearchHit(id: externalIDs[Int(hit.node)], score: metric.score(fromDistance: hit.distance),
+                                 distance: distance, metadata: metadata[Int(hit.node)] ?? [:])
+            }
+        }
+    }
+
+    private func search<K: DistanceKernel>(
+        _ kernel: K.Type, _ q: UnsafePointer<Float>, k: Int, ef: Int, filter: MetadataFilter?, exactBelow: Int, maxEF: Int
+    ) -> [NodeHit] {
+        do {
+            guard liveCount > 0 else { return [] }
+            guard let filter, !filter.isEmpty else {
+                if liveCount < exactBelow {
+                    return BruteForceSearch.topK(kernel, index: self, q, k: k, nodes: 0..<UInt32(count), skipDeleted: true)
+                }
+                var breadth = max(ef, k)
+                while true {
+                    let hits = graphSearch(kernel, q, k: k, ef: breadth, allowed: nil)
+                    // Tombstones can crowd out live results; widen, and finally scan exactly.
+                    if hits.count >= min(k, liveCount) { return hits }
+                    if breadth >= maxEF || breadth >= count {
+                        return BruteForceSearch.topK(kernel, index: self, q, k: k, nodes: 0..<UInt32(count), skipDeleted: true)
+                    }
+                    breadth = min(breadth * 4, maxEF)
+                }
+            }
+            // Filtered: find the exact set of matching live nodes first.
+            var matching: [UInt32]
+            if let candidates = postings.candidates(for: filter) {
+                matching = candidates.filter { !deleted[Int($0)] }
+            } else {
+                matching = []
+                for n in 0..<count where !deleted[n] && filter.matches(metadata[n]) { matching.append(UInt32(n)) }
+            }
+            if matching.isEmpty { return [] }
+            // A selective filter is answered exactly: scanning the matches is cheaper than a graph
+            // walk that must skip most of what it visits.
+            if matching.count <= max(exactBelow, liveCount / 8) {
+                return BruteForceSearch.topK(kernel, index: self, q, k: k, nodes: matching, skipDeleted: false)
+            }
+            let words = (count + 63) / 64
+            var bitset = [UInt64](repeating: 0, count: words)
+            for n in matching { bitset[Int(n) >> 6] |= 1 << UInt64(n & 63) }
+            let selectivity = Double(liveCount) / Double(matching.count)
+            let breadth = min(maxEF, Int((Double(max(ef, k)) * selectivity.squareRoot()).rounded(.up)))
+            let hits = bitset.withUnsafeBufferPointer { graphSearch(kernel, q, k: k, ef: breadth, allowed: $0.baseAddress) }
+            if hits.count >= min(k, matching.count) { return hits }
+            return BruteForceSearch.topK(kernel, index: self, q, k: k, nodes: matching, skipDeleted: false)
+        }
+    }
+
+    /// Descends the upper layers greedily, then searches layer 0 with breadth `ef` (caller holds
+    /// the read lock).
+    private func graphSearch<K: DistanceKernel>(_ kernel: K.Type, _ q: UnsafePointer<Float>, k: Int, ef: Int,
+                                                allowed: UnsafePointer<UInt64>?) -> [NodeHit] {
+        let scratch = acquireScratch()
+        defer { releaseScratch(scratch) }
+        var ep = entryPoint
+        var epDistance = K.distance(q, vector(ep), dims)
+        for layer in stride(from: maxLevel, to: 0, by: -1) {
+            (ep, epDistance) = greedyClosest(kernel, q, from: ep, distance: epDistance, layer: layer)
+        }
+        searchLayer(kernel, q, entry: ep, entryDistance: epDistance, ef: ef, layer: 0, scratch: scratch,
+                    acceptAll: false, allowed: allowed)
+        while scratch.results.count > k { scratch.results.pop() }
+        return scratch.results.sortedAscending().map { NodeHit(node: $0.node, distance: $0.distance) }
+    }
+
+    // MARK: compaction support
+
+    /// A change committed while a compaction was copying this index.
+    enum CapturedChange {
+        case upsert(id: String, vector: [Float], metadata: [String: JSONValue])
+        case delete(id: String)
+    }
+
+    /// Approximate memory held by this index.
+    var approximateBytes: Int {
+        lock.withReadLock {
+            var total = capacity * nodeStride
+            for (node, level) in levels.enumerated() where level > 0 { _ = node; total += Int(level) * (m + 1) * 4 }
+            total += capacity * (1 + 8 + 16 + 8)  // levels, upper pointers, ids, metadata slots
+            total += idToNode.count * 48 + metadataBytes + postings.approximateBytes
+            return total
+        }
+    }
+}
+
+/// Per-search working memory, pooled: a visited table stamped with an epoch (so clearing is
+/// free), and the two heaps of best-first search.
+final class SearchScratch: @unchecked Sendable {
+    var visited: UnsafeMutablePointer<UInt16>?
+    var visitedCapacity = 0
+    var epoch: UInt16 = 0
+    /// Receives the cache-line touches of `searchLayer`, so the compiler keeps those loads.
+    var sink: UInt8 = 0
+    var candidates = NeighborHeap()
+    var results = NeighborHeap()
+
+    deinit {
+        visited?.deallocate()
+        candidates.deallocate()
+        results.deallocate()
+    }
+
+    /// Starts a new search over `nodeCount` nodes.
+    func prepare(nodeCount: Int) {
+        if nodeCount > visitedCapacity {
+            visited?.deallocate()
+            let cap = max(nodeCount + nodeCount / 2, 1024)
+            visited = .allocate(capacity: cap)
+            visited!.initialize(repeating: 0, count: cap)
+            visitedCapacity = cap
+            epoch = 0
+        }
+        epoch &+= 1
+        if epoch == 0 {
+            visited!.update(repeating: 0, count: visitedCapacity)
+            epoch = 1
+        }
+    }
+}
+
+/// A binary max-heap of neighbours by distance, on manually managed storage (no bounds checks or
+/// copy-on-write in the search loop). A min-heap is the same heap over negated distances.
+struct NeighborHeap {
+    private var storage: UnsafeMutablePointer<Neighbor>
+    private var cap: Int
+    private(set) var count = 0
+
+    init() {
+        cap = 256
+        storage = .allocate(capacity: cap)
+    }
+
+    /// Frees the storage; the owner (`SearchScratch`) calls this once, from its deinit.
+    func deallocate() { storage.deallocate() }
+
+    var isEmpty: Bool { count == 0 }
+    var top: Neighbor { storage[0] }
+
+    mutating func removeAll() { count = 0 }
+
+    @inline(__always)
+    mutating func push(_ x: Neighbor) {
+        if count == cap {
+            let bigger = UnsafeMutablePointer<Neighbor>.allocate(capacity: cap * 2)
+            bigger.moveInitialize(from: storage, count: count)
+            storage.deallocate()
+            storage = bigger
+            cap *= 2
+        }
+        var i = count
+        count &+= 1
+        while i > 0 {
+            let parent = (i &- 1) >> 1
+            if storage[parent].distance >= x.distance { break }
+            storage[i] = storage[parent]
+            i = parent
+        }
+        storage[i] = x
+    }
+
+    @inline(__always)
+    mutating func pop() {
+        count &-= 1
+        guard count > 0 else { return }
+        let x = storage[count]
+        var i = 0
+        while true {
+            var child = i &* 2 &+ 1
+            if child >= count { break }
+            if child &+ 1 < count && storage[child &+ 1].distance > storage[child].distance { child &+= 1 }
+            if storage[child].distance <= x.distance { break }
+            storage[i] = storage[child]
+            i = child
+        }
+        storage[i] = x
+    }
+
+    /// The heap's contents, nearest first.
+    func sortedAscending() -> [Neighbor] {
+        var out = Array(UnsafeBufferPointer(start: storage, count: count))
+        out.sort { $0.distance < $1.distance }
+        return out
+    }
+}
+

@@ -1,0 +1,35 @@
+/// The parameters an index is created with; fixed for its lifetime.
+public struct IndexParams: Sendable, Equatable, Codable {
+    public var dims: Int
+    public var metric: Metric
+    /// HNSW neighbours per node on upper layers (layer 0 keeps 2·m).
+    public var m: Int
+    /// Candidate list size while inserting.
+    public var efConstruction: Int
+
+    public static let dimsRange = 1...4096
+    public static let mRange = 2...128
+    public static let efConstructionRange = 1...4096
+
+    public init(dims: Int, metric: Metric = .cosine, m: Int = 16, efConstruction: Int = 200) {
+        self.dims = dims
+        self.metric = metric
+        self.m = m
+        self.efConstruction = efConstruction
+    }
+
+    public func validate() throws(VectorError) {
+        guard Self.dimsRange.contains(dims) else {
+            throw .invalidParameter("dims must be in 1...4096, got \(dims)")
+        }
+        guard Self.mRange.contains(m) else { throw .invalidParameter("m must be in 2...128, got \(m)") }
+        guard Self.efConstructionRange.contains(efConstruction) else {
+            throw .invalidParameter("ef_construction must be in 1...4096, got \(efConstruction)")
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case dims, metric, m
+        case efConstruction = "ef_construction"
+    }
+}

@@ -1,0 +1,141 @@
+import LakehouseKit
+
+/// A search filter over item metadata (SPEC §6): each key must match (keys are ANDed); a scalar
+/// value matches by equality, a list value means any-of. A metadata field that is itself a list
+/// matches when any of its elements does (so `{"skills":"forklift"}` finds workers whose skills
+/// include forklift). An empty filter matches everything.
+public struct MetadataFilter: Sendable, Equatable {
+    public struct Clause: Sendable, Equatable {
+        public let key: String
+        public let anyOf: [JSONValue]
+    }
+
+    public let clauses: [Clause]
+
+    public init(_ object: [String: JSONValue]) {
+        clauses = object.keys.sorted().map { key in
+            switch object[key]! {
+            case .array(let values): Clause(key: key, anyOf: values)
+            case let value: Clause(key: key, anyOf: [value])
+            }
+        }
+    }
+
+    /// Parses a filter from a JSON value, which must be an object.
+    public init(json: JSONValue) throws(VectorError) {
+        guard case .object(let o) = json else { throw .invalidQuery("filter must be a JSON object") }
+        self.init(o)
+    }
+
+    public var isEmpty: Bool { clauses.isEmpty }
+
+    public func matches(_ metadata: [String: JSONValue]?) -> Bool {
+        for clause in clauses {
+            guard let value = metadata?[clause.key] else { return false }
+            if !clause.matches(value) { return false }
+        }
+        return true
+    }
+}
+
+extension MetadataFilter.Clause {
+    func matches(_ value: JSONValue) -> Bool {
+        for allowed in anyOf {
+            if value == allowed { return true }
+            if case .array(let elements) = value, elements.contains(allowed) { return true }
+        }
+        return false
+    }
+}
+
+/// An inverted index from (metadata key, scalar value) to the nodes carrying it, so a selective
+/// filter is answered exactly without scanning. Node ids are added in increasing order, so each
+/// posting list stays sorted by appending. Lists may name tombstoned nodes; callers skip them.
+struct MetadataPostings {
+    private var byKey: [String: [JSONValue: [UInt32]]] = [:]
+
+    static func isScalar(_ v: JSONValue) -> Bool {
+        switch v {
+        case .null, .bool, .number, .string: true
+        case .array, .object: false
+        }
+    }
+
+    mutating func add(node: UInt32, metadata: [String: JSONValue]) {
+        for (key, value) in metadata {
+            switch value {
+            case .array(let elements):
+                for e in elements where Self.isScalar(e) { append(node, key, e) }
+            case let v where Self.isScalar(v):
+                append(node, key, v)
+            default:
+                break
+            }
+        }
+    }
+
+    private mutating func append(_ node: UInt32, _ key: String, _ value: JSONValue) {
+        byKey[key, default: [:]][value, default: []].appendIfNew(node)
+    }
+
+    /// The sorted nodes that can match `filter` (a superset only by tombstones), or nil when the
+    /// filter holds a non-scalar value the postings cannot answer.
+    func candidates(for filter: MetadataFilter) -> [UInt32]? {
+        var sets: [[UInt32]] = []
+        for clause in filter.clauses {
+            guard clause.anyOf.allSatisfy(Self.isScalar) else { return nil }
+            let lists = clause.anyOf.compactMap { byKey[clause.key]?[$0] }
+            if lists.isEmpty { return [] }
+            if lists.count == 1 {
+                sets.append(lists[0])
+            } else {
+                var merged = lists.flatMap { $0 }
+                merged.sort()
+                var unique: [UInt32] = []
+                unique.reserveCapacity(merged.count)
+                for n in merged { unique.appendIfNew(n) }
+                sets.append(unique)
+            }
+        }
+        guard !sets.isEmpty else { return nil }
+        sets.sort { $0.count < $1.count }
+        var result = sets[0]
+        for other in sets.dropFirst() {
+            if result.isEmpty { break }
+            result = Self.intersect(result, other)
+        }
+        return result
+    }
+
+    static func intersect(_ a: [UInt32], _ b: [UInt32]) -> [UInt32] {
+        var out: [UInt32] = []
+        var i = 0, j = 0
+        while i < a.count && j < b.count {
+            if a[i] == b[j] {
+                out.append(a[i]); i += 1; j += 1
+            } else if a[i] < b[j] {
+                i += 1
+            } else {
+                j += 1
+            }
+        }
+        return out
+    }
+
+    /// Approximate heap bytes, for stats.
+    var approximateBytes: Int {
+        var total = 0
+        for (key, values) in byKey {
+            total += key.utf8.count + 64
+            for (_, list) in values { total += list.capacity * 4 + 48 }
+        }
+        return total
+    }
+}
+
+extension Array where Element == UInt32 {
+    @inline(__always)
+    fileprivate mutating func appendIfNew(_ n: UInt32) {
+        if last != n { append(n) }
+    }
+}

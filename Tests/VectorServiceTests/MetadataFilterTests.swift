@@ -1,0 +1,92 @@
+import LakehouseKit
+import Testing
+@testable import VectorService
+
+@Suite struct MetadataFilterTests {
+    @Test func exactMatchListAnyOfAndKeysAnded() {
+        let meta: [String: JSONValue] = ["state": "OH", "role": "forklift operator", "skills": ["reach truck", "inventory"], "n": 3]
+        #expect(MetadataFilter(["state": "OH"]).matches(meta))
+        #expect(!MetadataFilter(["state": "MI"]).matches(meta))
+        #expect(MetadataFilter(["state": ["MI", "OH"]]).matches(meta))
+        #expect(MetadataFilter(["state": "OH", "role": ["nurse", "forklift operator"]]).matches(meta))
+        #expect(!MetadataFilter(["state": "OH", "role": "nurse"]).matches(meta))
+        #expect(MetadataFilter(["skills": "inventory"]).matches(meta))
+        #expect(MetadataFilter(["n": 3.0]).matches(meta))
+        #expect(!MetadataFilter(["missing": "x"]).matches(meta))
+        #expect(!MetadataFilter(["state": []]).matches(meta))
+        #expect(MetadataFilter([:]).matches(meta))
+    }
+
+    @Test func filterMustBeAnObject() {
+        #expect(throws: VectorError.self) { try MetadataFilter(json: ["a", "b"]) }
+    }
+
+    @Test func postingsAnswerEqualsScanningEveryItem() {
+        let d = Dataset(count: 3_000, dims: 2, queries: 0)
+        var postings = MetadataPostings()
+        for i in 0..<d.count { postings.add(node: UInt32(i), metadata: d.metadata(i)) }
+        let filters: [MetadataFilter] = [
+            MetadataFilter(["group": "g3"]),
+            MetadataFilter(["group": ["g1", "g2"], "tags": "t0"]),
+            MetadataFilter(["rare": true]),
+            MetadataFilter(["tags": ["u1", "u2"], "group": "g5"]),
+            MetadataFilter(["group": "nope"]),
+        ]
+        for f in filters {
+            let scanned = (0..<d.count).filter { f.matches(d.metadata($0)) }.map { UInt32($0) }
+            #expect(postings.candidates(for: f) == scanned)
+        }
+        #expect(postings.candidates(for: MetadataFilter(["obj": ["a": 1]])) == nil)
+    }
+}
+
+/// Filtered search against brute force with the same filter.
+@Suite struct FilteredSearchTests {
+    static let data = Dataset(count: 12_000, dims: 64, queries: 40)
+
+    @Test func filteredSearchEqualsBruteForceWithSameFilter() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.cleanup() }
+        let d = Self.data
+        let (_, index) = try await makeIndex(dir, params: IndexParams(dims: 64, metric: .euclidean), items: d.items())
+        let stored = d.stored(metric: .euclidean)
+        // (filter, must equal exactly): selective filters take the exact path and must be equal;
+        // broad ones go through the graph and must keep recall.
+        let cases: [(MetadataFilter, (Int) -> Bool, Bool)] = [
+            (MetadataFilter(["rare": true]), { $0 % 2000 == 7 }, true),
+            (MetadataFilter(["group": "g3", "tags": "u2"]), { $0 % 10 == 3 && $0 % 7 == 2 }, true),
+            (MetadataFilter(["group": ["g1", "g2", "g3", "g4", "g5"]]), { (1...5).contains($0 % 10) }, false),
+            (MetadataFilter(["tags": ["t0", "t1"]]), { $0 % 3 != 2 }, false),
+        ]
+        for (filter, include, exact) in cases {
+            var total = 0.0
+            for q in 0..<d.queryCount {
+                let hits = try index.search(vector: d.query(q), k: 10, ef: 64, filter: filter)
+                let truth = d.exact(d.query(q), k: 10, metric: .euclidean, stored: stored, include: include)
+                #expect(hits.count == truth.count)
+                #expect(hits.allSatisfy { filter.matches($0.metadata) })
+                if exact { #expect(hits.map(\.id) == truth) }
+                total += overlap(hits.map(\.id), truth)
+            }
+            #expect(total / Double(d.queryCount) >= 0.95, "filtered recall for \(filter)")
+        }
+    }
+
+    @Test func searchReturnsKHitsUnderSelectiveFilter() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.cleanup() }
+        let d = Self.data
+        // Exactly 10 items carry "pick": the search must return all 10 whatever the graph does.
+        var items = d.items(withMetadata: false)
+        for i in stride(from: 5, to: d.count, by: d.count / 10) { items[i].metadata = ["pick": "yes"] }
+        let (_, index) = try await makeIndex(dir, params: IndexParams(dims: 64, metric: .cosine), items: items) {
+            $0.exactSearchBelow = 0
+        }
+        for q in 0..<5 {
+            let hits = try index.search(vector: d.query(q), k: 10, ef: 10, filter: MetadataFilter(["pick": "yes"]))
+            #expect(hits.count == 10)
+            #expect(Set(hits.map(\.id)).count == 10)
+        }
+        #expect(try index.search(vector: d.query(0), k: 10, filter: MetadataFilter(["pick": "no"])).isEmpty)
+    }
+}

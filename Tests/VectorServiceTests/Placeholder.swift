@@ -1,3 +1,0 @@
-import Testing
-@testable import VectorService
-@Test func placeholder() { #expect(true) }
