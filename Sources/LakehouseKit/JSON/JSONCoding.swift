@@ -23,6 +23,16 @@ public enum JSONCoding {
         }
     }
 
+    /// 400 when the body's top-level object has a field outside `allowed`: where a typo would
+    /// silently fall back to a default (`"metirc": "dot"`), say so instead.
+    public static func rejectUnknownFields(in body: [UInt8], allowed: Set<String>) throws(APIError) {
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] else { return }
+        let unknown = object.keys.filter { !allowed.contains($0) }.sorted()
+        guard unknown.isEmpty else {
+            throw APIError.badRequest("unknown field\(unknown.count == 1 ? "" : "s") \(unknown.map { "'\($0)'" }.joined(separator: ", ")); expected: \(allowed.sorted().joined(separator: ", "))")
+        }
+    }
+
     /// Encodes a value as a JSON string (logs, journal payloads).
     public static func string<T: Encodable>(_ value: T) -> String {
         (try? encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null"

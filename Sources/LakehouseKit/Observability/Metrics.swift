@@ -62,6 +62,13 @@ public final class MetricsRegistry: Sendable {
 
     private let families = Mutex<[String: Family]>([:])
     private let familyOrder = Mutex<[String]>([])
+    private let collectors = Mutex<[@Sendable () -> String]>([])
+
+    /// Text appended to every scrape, for series whose label values change at run time (one per
+    /// vector index, say). The closure renders complete `# HELP`/`# TYPE` blocks itself.
+    public func collector(_ render: @escaping @Sendable () -> String) {
+        collectors.withLock { $0.append(render) }
+    }
 
     public init() {}
 
@@ -116,12 +123,12 @@ public final class MetricsRegistry: Sendable {
         labels.map { "\($0.0)=\"\(escape($0.1))\"" }.joined(separator: ",")
     }
 
-    static func escape(_ value: String) -> String {
+    public static func escape(_ value: String) -> String {
         guard value.contains(where: { $0 == "\\" || $0 == "\"" || $0 == "\n" }) else { return value }
         return value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
     }
 
-    static func format(_ value: Double) -> String {
+    public static func format(_ value: Double) -> String {
         if value.isNaN { return "NaN" }
         if value.isInfinite { return value > 0 ? "+Inf" : "-Inf" }
         if value == value.rounded() && abs(value) < 1e15 { return String(Int64(value)) }
@@ -158,6 +165,7 @@ public final class MetricsRegistry: Sendable {
                 }
             }
         }
+        for render in collectors.withLock({ $0 }) { out += render() }
         return out
     }
 }

@@ -1,0 +1,99 @@
+import Foundation
+import LakehouseKit
+
+/// Handlers: decode → domain call → encode. The catalog exists once recovery has finished; before
+/// that every index route answers 503.
+struct IndexRoutes: Sendable {
+    let catalog: CatalogHolder
+    let config: VectorConfig
+
+    func create(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let name = try request.parameter("name")
+        try JSONCoding.rejectUnknownFields(in: request.body, allowed: VectorWire.CreateIndex.fields)
+        let body = try JSONCoding.decode(VectorWire.CreateIndex.self, from: request.body)
+        let params = IndexParams(dims: body.dims, metric: body.metric ?? .cosine, m: body.m ?? 16, efConstruction: body.ef_construction ?? 200)
+        let (index, outcome) = try IndexRoutes.mapping { try catalog.get().create(name: name, params: params) }
+        return .json(index.stats(), status: outcome == .created ? .created : .ok)
+    }
+
+    func list(_ request: HTTPRequest) async throws -> HTTPResponse {
+        .json(VectorWire.IndexList(indexes: try catalog.get().list()))
+    }
+
+    func stats(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let index = try IndexRoutes.mapping { try catalog.get().index(named: try request.parameter("name")) }
+        return .json(index.stats())
+    }
+
+    func deleteIndex(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let name = try request.parameter("name")
+        try await IndexRoutes.mapping {
+            let catalog = try catalog.get()
+            _ = try catalog.index(named: name)
+            try await catalog.delete(name: name)
+        }
+        return .json(VectorWire.IndexDeleted(deleted: name))
+    }
+
+    func upsert(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let index = try IndexRoutes.mapping { try catalog.get().index(named: try request.parameter("name")) }
+        let body = try JSONCoding.decode(VectorWire.Upsert.self, from: request.body)
+        guard body.items.count <= config.maxBatch else {
+            throw APIError.payloadTooLarge("\(body.items.count) items in one upsert; the limit is \(config.maxBatch) (VECTORD_MAX_BATCH)")
+        }
+        let items = body.items.map { VectorItem(id: $0.id, vector: $0.vector, metadata: $0.metadata ?? [:]) }
+        let count = try await IndexRoutes.mapping { try await index.upsert(items) }
+        return .json(VectorWire.Upserted(upserted: count))
+    }
+
+    func deleteItems(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let index = try IndexRoutes.mapping { try catalog.get().index(named: try request.parameter("name")) }
+        let body = try JSONCoding.decode(VectorWire.DeleteItems.self, from: request.body)
+        let count = try await IndexRoutes.mapping { try await index.delete(ids: body.ids) }
+        return .json(VectorWire.Deleted(deleted: count))
+    }
+
+    func item(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let item = try IndexRoutes.mapping {
+            try catalog.get().index(named: try request.parameter("name")).item(id: try request.parameter("id"))
+        }
+        return .json(VectorWire.Item(id: item.id, vector: item.vector, metadata: item.metadata))
+    }
+
+    func search(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let index = try IndexRoutes.mapping { try catalog.get().index(named: try request.parameter("name")) }
+        try JSONCoding.rejectUnknownFields(in: request.body, allowed: VectorWire.Search.fields)
+        let body = try JSONCoding.decode(VectorWire.Search.self, from: request.body)
+        let filter = try IndexRoutes.mapping { try body.filter.map { try MetadataFilter(json: $0) } }
+        let hits = try IndexRoutes.mapping { try index.search(vector: body.vector, k: body.k ?? 10, ef: body.ef, filter: filter) }
+        return .json(VectorWire.SearchResults(results: hits.map { VectorWire.Hit(id: $0.id, score: $0.score, metadata: $0.metadata) }))
+    }
+
+    /// The one place vectord's domain errors become HTTP statuses (async and sync forms).
+    static func mapping<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as VectorError {
+            throw apiError(error)
+        }
+    }
+
+    static func mapping<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as VectorError {
+            throw apiError(error)
+        }
+    }
+
+    static func apiError(_ error: VectorError) -> APIError {
+        switch error.kind {
+        case .badRequest: .badRequest(error.description)
+        case .notFound: .notFound(error.description)
+        case .conflict: .conflict(error.description)
+        case .tooLarge: .payloadTooLarge(error.description)
+        case .unavailable: .unavailable(error.description)
+        case .storage: .internal(error.description)
+        }
+    }
+}
