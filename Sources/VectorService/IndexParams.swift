@@ -32,4 +32,14 @@ public struct IndexParams: Sendable, Equatable, Codable {
         case dims, metric, m
         case efConstruction = "ef_construction"
     }
+
+    /// Decodes the create body of SPEC §6: `dims` and `metric` required, `m` (16) and
+    /// `ef_construction` (200) optional. Range checks are `validate()`'s.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        dims = try c.decode(Int.self, forKey: .dims)
+        metric = try c.decode(Metric.self, forKey: .metric)
+        m = try c.decodeIfPresent(Int.self, forKey: .m) ?? 16
+        efConstruction = try c.decodeIfPresent(Int.self, forKey: .efConstruction) ?? 200
+    }
 }

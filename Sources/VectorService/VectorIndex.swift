@@ -3,8 +3,9 @@ import Foundation
 import LakehouseKit
 import Synchronization
 
-/// One item of an index: an external id, its vector and its metadata object.
-public struct VectorItem: Sendable, Equatable {
+/// One item of an index: an external id, its vector and its metadata object. Decodes from
+/// `{"id","vector":[…],"metadata"?:{…}}`.
+public struct VectorItem: Sendable, Equatable, Codable {
     public var id: String
     public var vector: [Float]
     public var metadata: [String: JSONValue]
@@ -14,12 +15,21 @@ public struct VectorItem: Sendable, Equatable {
         self.vector = vector
         self.metadata = metadata
     }
+
+    enum CodingKeys: String, CodingKey { case id, vector, metadata }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        vector = try c.decode([Float].self, forKey: .vector)
+        metadata = try c.decodeIfPresent([String: JSONValue].self, forKey: .metadata) ?? [:]
+    }
 }
 
 /// One search result. `score` is higher-is-better (cosine similarity, inner product, or
 /// 1 / (1 + euclidean distance)); `distance` is lower-is-better (1 − cosine, −inner product, or
 /// euclidean distance).
-public struct SearchHit: Sendable, Equatable {
+public struct SearchHit: Sendable, Equatable, Codable {
     public var id: String
     public var score: Float
     public var distance: Float

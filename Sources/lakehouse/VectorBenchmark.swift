@@ -74,14 +74,6 @@ struct VectorBenchmark {
         let gen = SyntheticVectors(dims: dims, clusters: clusters, seed: seed)
         let data = gen.vectors(count: count, stream: 0)
         let queryData = gen.vectors(count: queries, stream: 1)
-        let t0 = ContinuousClock.now
-        let truth = groundTruth(data: data, queryData: queryData)
-        print(String(format: "ground truth: exact search in %.1f s", seconds(ContinuousClock.now - t0)))
-        if let path = writeData {
-            try writeDataFile(path: path, data: data, queryData: queryData, truth: truth)
-            print("wrote data file: \(path)")
-        }
-
         let dir = dataDir ?? NSTemporaryDirectory() + "lakehouse-bench-vector-\(getpid())"
         defer { if dataDir == nil { try? FileManager.default.removeItem(atPath: dir) } }
         var config = VectorConfig()
@@ -105,9 +97,18 @@ struct VectorBenchmark {
         }
         let buildSeconds = seconds(ContinuousClock.now - buildStart)
         let rss = Self.rssBytes()
-        print(String(format: "build: %.1f s (%.0f items/s, durable: WAL fsynced), RSS %.0f MiB (index ~%.0f MiB over baseline %.0f MiB)",
+        print(String(format: "build: %.1f s (%.0f items/s, durable: WAL fsynced), RSS %.0f MiB (index ~%.0f MiB over baseline %.0f MiB; %.0f MiB in huge pages)",
                      buildSeconds, Double(count) / buildSeconds, Double(rss) / 1_048_576,
-                     Double(rss - rssBefore) / 1_048_576, Double(rssBefore) / 1_048_576))
+                     Double(rss - rssBefore) / 1_048_576, Double(rssBefore) / 1_048_576,
+                     Double(Self.hugePageBytes()) / 1_048_576))
+        let t0 = ContinuousClock.now
+        let truth = groundTruth(data: data, queryData: queryData)
+        print(String(format: "ground truth: exact search in %.1f s", seconds(ContinuousClock.now - t0)))
+        if let path = writeData {
+            try writeDataFile(path: path, data: data, queryData: queryData, truth: truth)
+            print("wrote data file: \(path)")
+        }
+
 
         let snapStart = ContinuousClock.now
         try await index.snapshot()
@@ -235,6 +236,14 @@ struct VectorBenchmark {
         for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
             let kb = line.split(separator: " ").compactMap { Int($0) }.first ?? 0
             return kb * 1024
+        }
+        return 0
+    }
+
+    static func hugePageBytes() -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/self/smaps_rollup", encoding: .utf8) else { return 0 }
+        for line in text.split(separator: "\n") where line.hasPrefix("AnonHugePages:") {
+            return (line.split(separator: " ").compactMap { Int($0) }.first ?? 0) * 1024
         }
         return 0
     }
