@@ -1,3 +1,0 @@
-import Testing
-@testable import GatewayService
-@Test func placeholder() { #expect(true) }
