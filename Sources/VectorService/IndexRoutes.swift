@@ -35,14 +35,13 @@ struct IndexRoutes: Sendable {
         return .json(VectorWire.IndexDeleted(deleted: name))
     }
 
-    func upsert(_ request: HTTPRequest) async throws -> HTTPResponse {
+    /// Streams: items are decoded and applied in batches as the body arrives, so a 100k-item ingest
+    /// never holds the whole body (nor a decoded copy of it) in memory. Acknowledged — `upserted` —
+    /// only once every item is durable. If an item is bad, the batches before it stay applied.
+    func upsert(_ request: HTTPRequest, body: RequestBodyStream) async throws -> HTTPResponse {
         let index = try IndexRoutes.mapping { try catalog.get().index(named: try request.parameter("name")) }
-        let body = try JSONCoding.decode(VectorWire.Upsert.self, from: request.body)
-        guard body.items.count <= config.maxBatch else {
-            throw APIError.payloadTooLarge("\(body.items.count) items in one upsert; the limit is \(config.maxBatch) (VECTORD_MAX_BATCH)")
-        }
-        let items = body.items.map { VectorItem(id: $0.id, vector: $0.vector, metadata: $0.metadata ?? [:]) }
-        let count = try await IndexRoutes.mapping { try await index.upsert(items) }
+        let items = UpsertItemStream(body: body, maxItems: config.maxBatch)
+        let count = try await IndexRoutes.mapping { try await index.upsert(streaming: items, batchSize: 1024) }
         return .json(VectorWire.Upserted(upserted: count))
     }
 

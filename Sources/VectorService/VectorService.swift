@@ -26,7 +26,7 @@ public struct VectorService: DaemonService {
         router.put("/v1/indexes/{name}") { try await routes.create($0) }
         router.get("/v1/indexes/{name}") { try await routes.stats($0) }
         router.delete("/v1/indexes/{name}") { try await routes.deleteIndex($0) }
-        router.post("/v1/indexes/{name}/upsert") { try await routes.upsert($0) }
+        router.streaming(.POST, "/v1/indexes/{name}/upsert") { try await routes.upsert($0, body: $1) }
         router.post("/v1/indexes/{name}/delete") { try await routes.deleteItems($0) }
         router.get("/v1/indexes/{name}/items/{id}") { try await routes.item($0) }
         router.post("/v1/indexes/{name}/search") { try await routes.search($0) }

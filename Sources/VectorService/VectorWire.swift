@@ -16,10 +16,6 @@ enum VectorWire {
         let metadata: [String: JSONValue]?
     }
 
-    struct Upsert: Decodable {
-        let items: [Item]
-    }
-
     struct Upserted: Encodable {
         let upserted: Int
     }

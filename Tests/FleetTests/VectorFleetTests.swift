@@ -95,7 +95,7 @@ import LakehouseKit
     }
 
     @Test func badInputGets4xxWithTheEnvelope() async throws {
-        let fleet = try Fleet(extraEnvironment: ["LAKEHOUSE_MAX_BODY": "65536"])
+        let fleet = try Fleet(extraEnvironment: ["LAKEHOUSE_MAX_BODY": "65536", "LAKEHOUSE_MAX_STREAM_BODY": "131072"])
         defer { fleet.removeData() }
         try fleet.start([.vectord])
         #expect(await fleet.waitUntilReady(.vectord))
@@ -118,7 +118,13 @@ import LakehouseKit
             (.POST, "/v1/indexes/v/upsert", #"{"items":[{"id":"","vector":[1,2,3]}]}"#, 400),
             (.POST, "/v1/indexes/v/upsert", #"{"items":[{"vector":[1,2,3]}]}"#, 400),
             (.POST, "/v1/indexes/v/upsert", #"{"item":[]}"#, 400),
-            (.POST, "/v1/indexes/v/upsert", #"{"items":[{"id":"big","vector":[\#(Array(repeating: "1", count: 40_000).joined(separator: ","))]}]}"#, 413),
+            // The upsert body streams, so LAKEHOUSE_MAX_BODY does not bound it: this is a dims mismatch…
+            (.POST, "/v1/indexes/v/upsert", #"{"items":[{"id":"big","vector":[\#(Array(repeating: "1", count: 40_000).joined(separator: ","))]}]}"#, 400),
+            // …and LAKEHOUSE_MAX_STREAM_BODY does.
+            (.POST, "/v1/indexes/v/upsert", #"{"items":[{"id":"huge","vector":[\#(Array(repeating: "1", count: 70_000).joined(separator: ","))]}]}"#, 413),
+            (.POST, "/v1/indexes/v/upsert", #"{"items":{"id":"a"}}"#, 400),
+            (.POST, "/v1/indexes/v/upsert", #"{"items":[{"id":"a","vector":[1,2,3]}"#, 400),
+            (.POST, "/v1/indexes/v/upsert", #"[1,2,3]"#, 400),
             (.POST, "/v1/indexes/nope/upsert", #"{"items":[]}"#, 404),
             (.POST, "/v1/indexes/v/search", #"{"vector":[1,2,3],"k":0}"#, 400),
             (.POST, "/v1/indexes/v/search", #"{"vector":[1,2,3],"k":1000000}"#, 400),
@@ -139,6 +145,32 @@ import LakehouseKit
             #expect(error?["code"] is String && error?["message"] is String, "\(response.text.prefix(160))")
         }
         #expect(try await fleet.request(.vectord, .GET, "/v1/indexes/v").status == .ok)
+        _ = fleet.stop()
+    }
+
+    @Test func bulkUpsertStreamsBodiesFarLargerThanTheBodyLimit() async throws {
+        // 64 KiB for ordinary bodies; the 20,000-item upsert below is ~3.5 MB and streams.
+        let fleet = try Fleet(extraEnvironment: ["LAKEHOUSE_MAX_BODY": "65536"])
+        defer { fleet.removeData() }
+        try fleet.start([.vectord])
+        #expect(await fleet.waitUntilReady(.vectord))
+        _ = try await fleet.request(.vectord, .PUT, "/v1/indexes/bulk", body: #"{"dims":16,"m":8,"ef_construction":64}"#)
+        let body = itemsJSON(0..<20_000)
+        #expect(body.utf8.count > 3_000_000)
+        let response = try await fleet.request(.vectord, .POST, "/v1/indexes/bulk/upsert", body: body, timeoutMs: 60_000)
+        #expect(response.status == .ok, "\(response.text.prefix(200))")
+        #expect(response.json?["upserted"] as? Int == 20_000)
+        #expect(try await fleet.request(.vectord, .GET, "/v1/indexes/bulk").json?["count"] as? Int == 20_000)
+
+        // A bad item mid-stream: 400 naming its position; the connection is not reused for garbage.
+        var items = (0..<3000).map { i in #"{"id":"x-\#(i)","vector":[\#(vector(i).map { String($0) }.joined(separator: ","))]}"# }
+        items[2500] = #"{"id":"x-2500","vector":[1,2]}"#
+        let bad = try await fleet.request(.vectord, .POST, "/v1/indexes/bulk/upsert", body: #"{"items":[\#(items.joined(separator: ","))]}"#)
+        #expect(bad.status == .badRequest)
+        #expect(bad.text.contains("dimensions"), "\(bad.text)")
+        // Ordinary bodies are still bounded by LAKEHOUSE_MAX_BODY.
+        let search = try await fleet.request(.vectord, .POST, "/v1/indexes/bulk/search", body: #"{"vector":[\#(Array(repeating: "0.5", count: 40_000).joined(separator: ","))]}"#)
+        #expect(search.status == .payloadTooLarge)
         _ = fleet.stop()
     }
 

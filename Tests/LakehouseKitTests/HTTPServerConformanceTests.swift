@@ -9,8 +9,8 @@ import Testing
         let test = try TestServer.start()
         let connection = try RawConnection(port: test.port)
         for _ in 0..<5 {
-            connection.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
-            let response = try #require(connection.readResponse())
+            await connection.sendOffPool("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
+            let response = try #require(await connection.readResponseOffPool())
             #expect(response.status == 200)
             #expect(response.body == "hello")
             #expect(response.header("connection") == nil)
@@ -23,18 +23,18 @@ import Testing
         let test = try TestServer.start()
         let connection = try RawConnection(port: test.port)
         // The first is slow and the second instant: order must still be first, second.
-        connection.send("GET /slow/80 HTTP/1.1\r\nHost: t\r\n\r\nGET /items/2 HTTP/1.1\r\nHost: t\r\n\r\nGET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
-        #expect(connection.readResponse()?.body == "slept 80")
-        #expect(connection.readResponse()?.body == "item 2")
-        #expect(connection.readResponse()?.body == "hello")
+        await connection.sendOffPool("GET /slow/80 HTTP/1.1\r\nHost: t\r\n\r\nGET /items/2 HTTP/1.1\r\nHost: t\r\n\r\nGET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(await connection.readResponseOffPool()?.body == "slept 80")
+        #expect(await connection.readResponseOffPool()?.body == "item 2")
+        #expect(await connection.readResponseOffPool()?.body == "hello")
         await test.stop()
     }
 
     @Test func chunkedRequestBodyIsDecoded() async throws {
         let test = try TestServer.start()
         let connection = try RawConnection(port: test.port)
-        connection.send("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nWiki\r\n5\r\npedia\r\n0\r\n\r\n")
-        let response = try #require(connection.readResponse())
+        await connection.sendOffPool("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nWiki\r\n5\r\npedia\r\n0\r\n\r\n")
+        let response = try #require(await connection.readResponseOffPool())
         #expect(response.status == 200)
         #expect(response.body == "Wikipedia")
         await test.stop()
@@ -43,11 +43,11 @@ import Testing
     @Test func expectContinueGetsInterimResponseBeforeBody() async throws {
         let test = try TestServer.start()
         let connection = try RawConnection(port: test.port)
-        connection.send("POST /echo HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n")
-        let interim = try #require(connection.readResponse(bodyExpected: false))
+        await connection.sendOffPool("POST /echo HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n")
+        let interim = try #require(await connection.readResponseOffPool(bodyExpected: false))
         #expect(interim.status == 100)
-        connection.send("hello")
-        let final = try #require(connection.readResponse())
+        await connection.sendOffPool("hello")
+        let final = try #require(await connection.readResponseOffPool())
         #expect(final.status == 200)
         #expect(final.body == "hello")
         await test.stop()
@@ -56,8 +56,8 @@ import Testing
     @Test func expectContinueWithOversizeBodyIsRefusedWithout100() async throws {
         let test = try TestServer.start(maxBodyBytes: 1024)
         let connection = try RawConnection(port: test.port)
-        connection.send("POST /echo HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 4096\r\n\r\n")
-        let response = try #require(connection.readResponse())
+        await connection.sendOffPool("POST /echo HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 4096\r\n\r\n")
+        let response = try #require(await connection.readResponseOffPool())
         #expect(response.status == 413)
         #expect(response.body.contains("payload_too_large"))
         await test.stop()
@@ -66,19 +66,19 @@ import Testing
     @Test func oversizeHeaderBlockGets431() async throws {
         let test = try TestServer.start()
         let connection = try RawConnection(port: test.port)
-        connection.send("GET /hello HTTP/1.1\r\nHost: t\r\nX-Big: " + String(repeating: "b", count: 20_000) + "\r\n\r\n")
-        let response = try #require(connection.readResponse())
+        await connection.sendOffPool("GET /hello HTTP/1.1\r\nHost: t\r\nX-Big: " + String(repeating: "b", count: 20_000) + "\r\n\r\n")
+        let response = try #require(await connection.readResponseOffPool())
         #expect(response.status == 431)
         #expect(response.body.contains("\"code\":\"headers_too_large\""))
-        #expect(connection.isClosedByPeer())
+        #expect(await connection.isClosedByPeerOffPool())
         await test.stop()
     }
 
     @Test func oversizeBodyGets413() async throws {
         let test = try TestServer.start(maxBodyBytes: 1024)
         let connection = try RawConnection(port: test.port)
-        connection.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 2048\r\n\r\n" + String(repeating: "x", count: 2048))
-        let response = try #require(connection.readResponse())
+        await connection.sendOffPool("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 2048\r\n\r\n" + String(repeating: "x", count: 2048))
+        let response = try #require(await connection.readResponseOffPool())
         #expect(response.status == 413)
         await test.stop()
     }
@@ -86,24 +86,24 @@ import Testing
     @Test func malformedRequestLineGets400AndClose() async throws {
         let test = try TestServer.start()
         let connection = try RawConnection(port: test.port)
-        connection.send("THIS IS NOT HTTP\r\n\r\n")
-        let response = try #require(connection.readResponse())
+        await connection.sendOffPool("THIS IS NOT HTTP\r\n\r\n")
+        let response = try #require(await connection.readResponseOffPool())
         #expect(response.status == 400)
         #expect(response.header("connection") == "close")
         #expect(response.body.contains("\"error\""))
-        #expect(connection.isClosedByPeer())
+        #expect(await connection.isClosedByPeerOffPool())
         await test.stop()
     }
 
     @Test func headAnswersWithLengthButNoBody() async throws {
         let test = try TestServer.start()
         let connection = try RawConnection(port: test.port)
-        connection.send("HEAD /hello HTTP/1.1\r\nHost: t\r\n\r\nGET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
-        let head = try #require(connection.readResponse(bodyExpected: false))
+        await connection.sendOffPool("HEAD /hello HTTP/1.1\r\nHost: t\r\n\r\nGET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
+        let head = try #require(await connection.readResponseOffPool(bodyExpected: false))
         #expect(head.status == 200)
         #expect(head.header("content-length") == "5")
         // If HEAD had carried a body, this read would see "hello" as the next status line.
-        let get = try #require(connection.readResponse())
+        let get = try #require(await connection.readResponseOffPool())
         #expect(get.body == "hello")
         await test.stop()
     }
@@ -111,13 +111,13 @@ import Testing
     @Test func unknownRouteAndWrongMethodUseTheEnvelope() async throws {
         let test = try TestServer.start()
         let connection = try RawConnection(port: test.port)
-        connection.send("GET /nope HTTP/1.1\r\nHost: t\r\nX-Request-Id: req-42\r\n\r\n")
-        let missing = try #require(connection.readResponse())
+        await connection.sendOffPool("GET /nope HTTP/1.1\r\nHost: t\r\nX-Request-Id: req-42\r\n\r\n")
+        let missing = try #require(await connection.readResponseOffPool())
         #expect(missing.status == 404)
         #expect(missing.body.contains("\"request_id\":\"req-42\""))
         #expect(missing.header("x-request-id") == "req-42")
-        connection.send("DELETE /hello HTTP/1.1\r\nHost: t\r\n\r\n")
-        let wrong = try #require(connection.readResponse())
+        await connection.sendOffPool("DELETE /hello HTTP/1.1\r\nHost: t\r\n\r\n")
+        let wrong = try #require(await connection.readResponseOffPool())
         #expect(wrong.status == 405)
         #expect(wrong.header("allow")?.contains("GET") == true)
         await test.stop()
@@ -139,13 +139,13 @@ import Testing
         for _ in 0..<20 {
             let other = try RawConnection(port: test.port)
             let before = Date()
-            other.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
-            #expect(other.readResponse()?.status == 200)
+            await other.sendOffPool("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
+            #expect(await other.readResponseOffPool()?.status == 200)
             #expect(Date().timeIntervalSince(before) < 0.5)
         }
-        let response = slow.readResponse()
+        let response = await slow.readResponseOffPool()
         #expect(response?.status == 408)
-        #expect(slow.isClosedByPeer())
+        #expect(await slow.isClosedByPeerOffPool())
         #expect(Date().timeIntervalSince(started) < 2.5)
         trickle.cancel()
         await test.stop()
@@ -154,10 +154,10 @@ import Testing
     @Test func idleKeepAliveConnectionIsClosed() async throws {
         let test = try TestServer.start(idleTimeoutMs: 300)
         let connection = try RawConnection(port: test.port, receiveTimeoutMs: 3_000)
-        connection.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
-        #expect(connection.readResponse()?.status == 200)
+        await connection.sendOffPool("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(await connection.readResponseOffPool()?.status == 200)
         let before = Date()
-        #expect(connection.isClosedByPeer())
+        #expect(await connection.isClosedByPeerOffPool())
         #expect(Date().timeIntervalSince(before) < 2)
         await test.stop()
     }
@@ -174,11 +174,11 @@ import Testing
         for _ in 0..<1000 { connections.append(try RawConnection(port: test.port, receiveTimeoutMs: 10_000)) }
         // All open at once, each with a request outstanding, before any answer is read.
         for (index, connection) in connections.enumerated() {
-            connection.send("GET /items/\(index) HTTP/1.1\r\nHost: t\r\n\r\n")
+            await connection.sendOffPool("GET /items/\(index) HTTP/1.1\r\nHost: t\r\n\r\n")
         }
         var served = 0
-        for (index, connection) in connections.enumerated() where connection.readResponse()?.body == "item \(index)" {
-            served += 1
+        for (index, connection) in connections.enumerated() {
+            if await connection.readResponseOffPool()?.body == "item \(index)" { served += 1 }
         }
         #expect(served == 1000)
         #expect(test.server.connectionCount == 1000)
@@ -190,22 +190,22 @@ import Testing
         let test = try TestServer.start(maxConnections: 2)
         let a = try RawConnection(port: test.port)
         let b = try RawConnection(port: test.port)
-        a.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
-        b.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
-        #expect(a.readResponse()?.status == 200)
-        #expect(b.readResponse()?.status == 200)
+        await a.sendOffPool("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
+        await b.sendOffPool("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(await a.readResponseOffPool()?.status == 200)
+        #expect(await b.readResponseOffPool()?.status == 200)
         let c = try RawConnection(port: test.port)
-        #expect(c.readResponse()?.status == 503)
+        #expect(await c.readResponseOffPool()?.status == 503)
         await test.stop()
     }
 
     @Test func shutdownLetsInFlightRequestFinish() async throws {
         let test = try TestServer.start()
         let connection = try RawConnection(port: test.port)
-        connection.send("GET /slow/300 HTTP/1.1\r\nHost: t\r\n\r\n")
+        await connection.sendOffPool("GET /slow/300 HTTP/1.1\r\nHost: t\r\n\r\n")
         try await Task.sleep(nanoseconds: 50_000_000)
         async let stopped: Void = test.stop()
-        let response = connection.readResponse()
+        let response = await connection.readResponseOffPool()
         await stopped
         #expect(response?.status == 200)
         #expect(response?.header("connection") == "close")

@@ -9,6 +9,7 @@ public struct CommonConfig: Sendable {
     /// `$LAKEHOUSE_DATA_DIR`; this daemon writes under `dataRoot/<daemon>/`.
     public let dataRoot: String
     public let maxBodyBytes: Int
+    public let maxStreamingBodyBytes: Int
     public let maxConnections: Int
     public let requestTimeoutMs: Int
     public let idleTimeoutMs: Int
@@ -30,6 +31,7 @@ public struct CommonConfig: Sendable {
         listenAddress = peers[daemon]!
         dataRoot = environment.string("LAKEHOUSE_DATA_DIR", default: "./data")
         maxBodyBytes = try environment.bytes("LAKEHOUSE_MAX_BODY", default: 32 << 20, in: 1024...(4 << 30))
+        maxStreamingBodyBytes = try environment.bytes("LAKEHOUSE_MAX_STREAM_BODY", default: 4 << 30, in: 1024...(1 << 40))
         maxConnections = try environment.int("LAKEHOUSE_MAX_CONNECTIONS", default: 4096, in: 1...1_000_000)
         requestTimeoutMs = try environment.int("LAKEHOUSE_HEADER_TIMEOUT_MS", default: 10_000, in: 10...3_600_000)
         idleTimeoutMs = try environment.int("LAKEHOUSE_IDLE_TIMEOUT_MS", default: 60_000, in: 10...86_400_000)
@@ -53,7 +55,8 @@ public struct CommonConfig: Sendable {
     public var serverConfiguration: HTTPServerConfiguration {
         HTTPServerConfiguration(
             address: listenAddress, maxBodyBytes: maxBodyBytes, maxConnections: maxConnections,
-            requestTimeoutMs: requestTimeoutMs, idleTimeoutMs: idleTimeoutMs, writeTimeoutMs: writeTimeoutMs
+            requestTimeoutMs: requestTimeoutMs, idleTimeoutMs: idleTimeoutMs, writeTimeoutMs: writeTimeoutMs,
+            maxStreamingBodyBytes: maxStreamingBodyBytes
         )
     }
 }

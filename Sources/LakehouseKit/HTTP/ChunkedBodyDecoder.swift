@@ -1,8 +1,12 @@
 /// Decodes a chunked message body (RFC 9112 §7.1) incrementally; shared by the request and
-/// response parsers. Chunk extensions and trailer fields are read and dropped.
+/// response parsers. Chunk extensions and trailer fields are read and dropped. In streaming mode
+/// data is handed out as it arrives (`.data`) instead of being accumulated.
 struct ChunkedBodyDecoder: Sendable {
     enum Result: Sendable {
         case needMore
+        /// Streaming mode: the next piece of body.
+        case data([UInt8])
+        /// The body is complete (empty in streaming mode: the data went out as `.data`).
         case complete([UInt8])
         case failure(HTTPStatus, String)
     }
@@ -17,12 +21,16 @@ struct ChunkedBodyDecoder: Sendable {
 
     let maxBodyBytes: Int
     let maxTrailerBytes: Int
+    let streaming: Bool
     private var state = State.size
     private var body: [UInt8] = []
+    /// Body bytes decoded so far (accumulated or handed out).
+    private var received = 0
 
-    init(maxBodyBytes: Int, maxTrailerBytes: Int = 16 * 1024) {
+    init(maxBodyBytes: Int, maxTrailerBytes: Int = 16 * 1024, streaming: Bool = false) {
         self.maxBodyBytes = maxBodyBytes
         self.maxTrailerBytes = maxTrailerBytes
+        self.streaming = streaming
     }
 
     mutating func decode(_ buffer: inout ByteBuffer) -> Result {
@@ -46,7 +54,7 @@ struct ChunkedBodyDecoder: Sendable {
                 if size == 0 {
                     state = .trailers(bytesSeen: 0)
                 } else {
-                    guard body.count + size <= maxBodyBytes else {
+                    guard received + size <= maxBodyBytes else {
                         return fail(.payloadTooLarge, "chunked body exceeds the limit of \(maxBodyBytes) bytes")
                     }
                     state = .data(remaining: size)
@@ -54,9 +62,11 @@ struct ChunkedBodyDecoder: Sendable {
             case .data(let remaining):
                 let available = min(remaining, buffer.readableCount)
                 if available == 0 { return .needMore }
+                received += available
+                state = remaining == available ? .dataEnd : .data(remaining: remaining - available)
+                if streaming { return .data(buffer.read(available)) }
                 body.append(contentsOf: buffer.storage[buffer.readerIndex..<buffer.readerIndex + available])
                 buffer.moveReader(by: available)
-                state = remaining == available ? .dataEnd : .data(remaining: remaining - available)
             case .dataEnd:
                 guard let line = HTTPLines.takeLine(&buffer, max: 0) else {
                     if buffer.readableCount >= 2 { return fail(.badRequest, "chunk data not followed by CRLF") }
@@ -72,6 +82,7 @@ struct ChunkedBodyDecoder: Sendable {
                 if line.isEmpty {
                     let result = body
                     body = []
+                    received = 0
                     state = .size
                     return .complete(result)
                 }

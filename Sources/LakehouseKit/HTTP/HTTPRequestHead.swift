@@ -24,6 +24,8 @@ public struct HTTPRequestHead: Sendable {
     public var framing: BodyFraming
     /// The client sent `Expect: 100-continue` and waits before sending the body.
     public var expectsContinue: Bool
+    /// The route streams this body: it arrives as `.bodyChunk` events, not in `.request`.
+    public var streamsBody = false
 
     /// HTTP/1.1 keeps connections open unless told `close`; HTTP/1.0 closes unless told `keep-alive`.
     public var keepAlive: Bool {

@@ -13,12 +13,26 @@ public struct HTTPRequestParser: Sendable {
         public var maxHeaderCount = 128
         /// Decoded body size; more → 413.
         public var maxBodyBytes = 32 * 1024 * 1024
-        public init(maxBodyBytes: Int = 32 * 1024 * 1024) { self.maxBodyBytes = maxBodyBytes }
+        /// Body size for routes that stream their bodies (bulk ingest); more → 413.
+        public var maxStreamingBodyBytes = 4 << 30
+        /// Whether a request's body is streamed to its handler, decided from method and path when
+        /// the head is complete. Nil: no route streams.
+        public var streamsBody: (@Sendable (HTTPMethod, String) -> Bool)?
+        public init(maxBodyBytes: Int = 32 * 1024 * 1024, maxStreamingBodyBytes: Int = 4 << 30,
+                    streamsBody: (@Sendable (HTTPMethod, String) -> Bool)? = nil) {
+            self.maxBodyBytes = maxBodyBytes
+            self.maxStreamingBodyBytes = maxStreamingBodyBytes
+            self.streamsBody = streamsBody
+        }
     }
 
     public enum Event: Sendable {
         /// Not enough bytes yet.
         case needMore
+        /// A streamed body's next bytes (after `.head` with `streamsBody`).
+        case bodyChunk([UInt8])
+        /// A streamed body is complete; the next request may follow.
+        case bodyEnd
         /// The head is complete and a body follows; reported once, so the server can answer
         /// `100 Continue` (or refuse early) before the client sends the body.
         case head(HTTPRequestHead)
@@ -32,6 +46,8 @@ public struct HTTPRequestParser: Sendable {
         case head
         case body(HTTPRequestHead, remaining: Int)
         case chunked(HTTPRequestHead, ChunkedBodyDecoder)
+        case streamLength(remaining: Int)
+        case streamChunked(ChunkedBodyDecoder)
         case failed
     }
 
@@ -63,12 +79,38 @@ public struct HTTPRequestParser: Sendable {
             let bytes = buffer.read(remaining)
             state = .head
             return .request(head, body: bytes)
+        case .streamLength(let remaining):
+            if remaining == 0 {
+                state = .head
+                return .bodyEnd
+            }
+            guard buffer.readableCount > 0 else { return .needMore }
+            let count = Swift.min(remaining, buffer.readableCount, 256 * 1024)
+            state = .streamLength(remaining: remaining - count)
+            return .bodyChunk(buffer.read(count))
+        case .streamChunked(var decoder):
+            state = .failed
+            switch decoder.decode(&buffer) {
+            case .needMore:
+                state = .streamChunked(decoder)
+                return .needMore
+            case .data(let bytes):
+                state = .streamChunked(decoder)
+                return .bodyChunk(bytes)
+            case .complete:
+                state = .head
+                return .bodyEnd
+            case .failure(let status, let message):
+                return .failure(status, message)
+            }
         case .chunked(let head, var decoder):
             state = .failed  // released while decoding, so the decoder's buffer is not copied
             switch decoder.decode(&buffer) {
             case .needMore:
                 state = .chunked(head, decoder)
                 return .needMore
+            case .data:
+                return .failure(.internalServerError, "chunk decoder streamed outside streaming mode")
             case .failure(let status, let message):
                 return .failure(status, message)
             case .complete(let body):
@@ -113,7 +155,23 @@ public struct HTTPRequestParser: Sendable {
         case .failure(let status, let message):
             state = .failed
             return .failure(status, message)
-        case .success(let head):
+        case .success(var head):
+            if head.framing != .none, let streamsBody = limits.streamsBody, streamsBody(head.method, HTTPRequestParser.path(of: head.target)) {
+                head.streamsBody = true
+                switch head.framing {
+                case .length(let length):
+                    guard length <= limits.maxStreamingBodyBytes else {
+                        state = .failed
+                        return .failure(.payloadTooLarge, "request body of \(length) bytes exceeds the streaming limit of \(limits.maxStreamingBodyBytes)")
+                    }
+                    state = .streamLength(remaining: length)
+                case .chunked:
+                    state = .streamChunked(ChunkedBodyDecoder(maxBodyBytes: limits.maxStreamingBodyBytes, maxTrailerBytes: limits.maxHeadBytes, streaming: true))
+                case .none:
+                    break
+                }
+                return .head(head)
+            }
             switch head.framing {
             case .none:
                 state = .head
@@ -264,6 +322,11 @@ public struct HTTPRequestParser: Sendable {
             method: method, target: target, version: version, headers: headers,
             framing: framing, expectsContinue: expectsContinue
         ))
+    }
+
+    static func path(of target: String) -> String {
+        guard let question = target.firstIndex(of: "?") else { return target }
+        return String(target[..<question])
     }
 
     /// absolute-form `http://host:port/path?q` → `/path?q` (RFC 9112 §3.2.2: servers must accept it).

@@ -86,6 +86,8 @@ struct HTTPResponseParser: Sendable {
                     return .needMore
                 case .failure(_, let message):
                     return fail(message)
+                case .data:
+                    return fail("chunk decoder streamed outside streaming mode")
                 case .complete(let body):
                     state = .head
                     return .response(HTTPClientResponse(status: status, headers: headers, body: body), keepAlive: keepAlive)

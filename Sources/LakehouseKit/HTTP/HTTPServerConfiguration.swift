@@ -2,6 +2,8 @@
 public struct HTTPServerConfiguration: Sendable {
     public var address: SocketAddress
     public var maxBodyBytes: Int
+    /// Body limit of routes that stream their bodies (bulk ingest).
+    public var maxStreamingBodyBytes: Int
     public var maxConnections: Int
     /// A request's head and body must arrive within this after its first byte (slow-client cut-off) → 408.
     public var requestTimeoutNs: UInt64
@@ -16,10 +18,12 @@ public struct HTTPServerConfiguration: Sendable {
         maxConnections: Int = 4096,
         requestTimeoutMs: Int = 10_000,
         idleTimeoutMs: Int = 60_000,
-        writeTimeoutMs: Int = 10_000
+        writeTimeoutMs: Int = 10_000,
+        maxStreamingBodyBytes: Int = 4 << 30
     ) {
         self.address = address
         self.maxBodyBytes = maxBodyBytes
+        self.maxStreamingBodyBytes = maxStreamingBodyBytes
         self.maxConnections = maxConnections
         self.requestTimeoutNs = UInt64(requestTimeoutMs) * 1_000_000
         self.idleTimeoutNs = UInt64(idleTimeoutMs) * 1_000_000

@@ -63,6 +63,20 @@ public final class RequestDispatcher: Sendable {
                     }
                     completion(self.finish(response, request: frozen, route: route.pattern, metrics: route.metrics, started: started))
                 }
+            case .streaming(let handler):
+                // A bodiless request to a streaming route: its stream is simply empty.
+                let frozen = request
+                let body = RequestBodyStream(bytes: request.body)
+                Task {
+                    let response: HTTPResponse
+                    do {
+                        response = try await handler(frozen, body)
+                    } catch {
+                        response = self.errorResponse(error, request: frozen, route: route.pattern)
+                    }
+                    let finished = self.finish(response, request: frozen, route: route.pattern, metrics: route.metrics, started: started)
+                    loop.execute { completion(finished) }
+                }
             case .async(let handler):
                 let frozen = request
                 Task {
@@ -76,6 +90,34 @@ public final class RequestDispatcher: Sendable {
                     loop.execute { completion(finished) }
                 }
             }
+        }
+    }
+
+    /// Answers a request whose body streams in through `body` while the handler runs.
+    func dispatchStreaming(_ incoming: HTTPRequest, body: RequestBodyStream, on loop: EventLoop, completion: @escaping @Sendable (HTTPResponse) -> Void) {
+        var request = incoming
+        request.requestID = RequestID.accept(request.headers[RequestID.header]) ?? RequestID.make()
+        let started = MonotonicClock.nanoseconds()
+        if let failure = authenticate(request) {
+            completion(finish(.error(failure, requestID: request.requestID), request: request, route: "unauthenticated", metrics: unmatchedMetrics, started: started))
+            return
+        }
+        guard case .found(let route, let parameters) = router.match(request.method, path: request.path), case .streaming(let handler) = route.handler else {
+            let error = APIError.notFound("no route for \(request.method) \(request.path)")
+            completion(finish(.error(error, requestID: request.requestID), request: request, route: "unmatched", metrics: unmatchedMetrics, started: started))
+            return
+        }
+        request.pathParameters = parameters
+        let frozen = request
+        Task {
+            let response: HTTPResponse
+            do {
+                response = try await handler(frozen, body)
+            } catch {
+                response = self.errorResponse(error, request: frozen, route: route.pattern)
+            }
+            let finished = self.finish(response, request: frozen, route: route.pattern, metrics: route.metrics, started: started)
+            loop.execute { completion(finished) }
         }
     }
 

@@ -12,10 +12,15 @@ public typealias InlineHTTPHandler = @Sendable (HTTPRequest) throws -> HTTPRespo
 /// and hop to a task only when they must (`EventLoop.runTask`). It must never block.
 public typealias CallbackHTTPHandler = @Sendable (HTTPRequest, EventLoop, _ respond: @escaping @Sendable (Result<HTTPResponse, any Error>) -> Void) -> Void
 
+/// A handler that receives its body as it arrives (bulk ingest), instead of after it has all been
+/// buffered. `LAKEHOUSE_MAX_STREAM_BODY` bounds such bodies instead of `LAKEHOUSE_MAX_BODY`.
+public typealias StreamingHTTPHandler = @Sendable (HTTPRequest, RequestBodyStream) async throws -> HTTPResponse
+
 public enum RouteHandler: Sendable {
     case async(HTTPHandler)
     case inline(InlineHTTPHandler)
     case callback(CallbackHTTPHandler)
+    case streaming(StreamingHTTPHandler)
 }
 
 /// Method + path pattern → handler. Patterns are `/v1/indexes/{name}/items/{id}`; a final `{rest...}`
@@ -45,6 +50,7 @@ public struct Router: Sendable {
     }
 
     private(set) var routes: [Route] = []
+    private(set) var hasStreamingRoutes = false
     /// Parameter-free routes by exact path: the common case is one dictionary lookup.
     private var exact: [String: [Route]] = [:]
 
@@ -72,6 +78,17 @@ public struct Router: Sendable {
     }
     public mutating func callback(_ method: HTTPMethod, _ pattern: String, _ handler: @escaping CallbackHTTPHandler) {
         add(method, pattern, .callback(handler))
+    }
+    public mutating func streaming(_ method: HTTPMethod, _ pattern: String, _ handler: @escaping StreamingHTTPHandler) {
+        add(method, pattern, .streaming(handler))
+        hasStreamingRoutes = true
+    }
+
+    /// Whether a request to `path` streams its body (asked by the parser when a head is complete).
+    public func streamsBody(_ method: HTTPMethod, path: String) -> Bool {
+        guard hasStreamingRoutes, case .found(let route, _) = match(method, path: path) else { return false }
+        if case .streaming = route.handler { return true }
+        return false
     }
 
     public func match(_ method: HTTPMethod, path: String) -> Match {

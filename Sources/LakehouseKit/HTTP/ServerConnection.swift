@@ -26,6 +26,8 @@ final class ServerConnection: EventLoopHandler, @unchecked Sendable {
     private var readPaused = false
     /// Re-entrancy guard: an inline handler answers while we are still inside `processInput`.
     private var processing = false
+    /// The body of the request in flight, while it is still streaming in to its handler.
+    private var bodyStream: RequestBodyStream?
 
     private var lastActivity: UInt64
     /// When the first byte of the request now being received arrived (nil between requests).
@@ -40,7 +42,16 @@ final class ServerConnection: EventLoopHandler, @unchecked Sendable {
         self.fd = fd
         self.server = server
         self.owner = owner
-        parser = HTTPRequestParser(limits: .init(maxBodyBytes: server.configuration.maxBodyBytes))
+        let router = server.dispatcher.router
+        var streamsBody: (@Sendable (HTTPMethod, String) -> Bool)?
+        if router.hasStreamingRoutes {
+            streamsBody = { method, path in router.streamsBody(method, path: path) }
+        }
+        parser = HTTPRequestParser(limits: .init(
+            maxBodyBytes: server.configuration.maxBodyBytes,
+            maxStreamingBodyBytes: server.configuration.maxStreamingBodyBytes,
+            streamsBody: streamsBody
+        ))
         lastActivity = MonotonicClock.nanoseconds()
     }
 
@@ -74,13 +85,19 @@ final class ServerConnection: EventLoopHandler, @unchecked Sendable {
                 lastActivity = MonotonicClock.nanoseconds()
                 if requestStarted == nil { requestStarted = lastActivity }
                 input.append(UnsafeRawBufferPointer(rebasing: owner.readBuffer[0..<count]))
-                if !inFlight { processInput() }
+                if !inFlight || bodyStream != nil { processInput() }
                 if closed { return }
                 if count < owner.readBuffer.count && !untilEOF { return }
             case .wouldBlock:
                 return
             case .closed:
                 peerClosedInput = true
+                if let stream = bodyStream {
+                    // processInput above consumed what arrived; the rest of the body never will.
+                    stream.fail(APIError.badRequest("the client closed the connection before the body was complete"))
+                    bodyStream = nil
+                    closeAfterWrite = true
+                }
                 // A client may half-close after sending its request; finish answering, then close.
                 if !inFlight && outputOffset >= output.count { close() }
                 return
@@ -97,7 +114,12 @@ final class ServerConnection: EventLoopHandler, @unchecked Sendable {
         guard !processing else { return }
         processing = true
         defer { processing = false }
-        while !inFlight && !closed && !closeAfterWrite {
+        while !closed {
+            if bodyStream != nil {
+                guard streamBody() else { return }
+                continue
+            }
+            if inFlight || closeAfterWrite { return }
             switch parser.next(&input) {
             case .needMore:
                 if parser.isIdle && input.isEmpty { requestStarted = nil }
@@ -109,6 +131,7 @@ final class ServerConnection: EventLoopHandler, @unchecked Sendable {
                     queue(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
                     flush()
                 }
+                if head.streamsBody { startStreaming(head) }
             case .request(let head, let body):
                 requestStarted = input.isEmpty ? nil : MonotonicClock.nanoseconds()
                 inFlight = true
@@ -121,6 +144,8 @@ final class ServerConnection: EventLoopHandler, @unchecked Sendable {
                     server.inFlightRequests.subtract(1, ordering: .relaxed)
                     respond(response, keepAlive: keepAlive, isHead: isHead, version: version)
                 }
+            case .bodyChunk, .bodyEnd:
+                return  // only while a body streams, handled above
             case .failure(let status, let message):
                 let requestID = RequestID.make()
                 var response = HTTPResponse.error(APIError.forProtocolFailure(status, message), requestID: requestID)
@@ -132,10 +157,77 @@ final class ServerConnection: EventLoopHandler, @unchecked Sendable {
         }
     }
 
+    /// Dispatches a request whose body will stream in; its handler starts before the body arrives.
+    private func startStreaming(_ head: HTTPRequestHead) {
+        // The stream holds this connection until the body ends or the connection closes (both
+        // clear `bodyStream`), so the cycle is short-lived.
+        let stream = RequestBodyStream { [self] in
+            loop.execute { self.resumeStreaming() }
+        }
+        bodyStream = stream
+        inFlight = true
+        let keepAlive = head.keepAlive && !owner.draining
+        let version = head.version
+        server.inFlightRequests.add(1, ordering: .relaxed)
+        server.dispatcher.dispatchStreaming(HTTPRequest(head: head, body: []), body: stream, on: loop) { [self] response in
+            server.inFlightRequests.subtract(1, ordering: .relaxed)
+            respond(response, keepAlive: keepAlive, isHead: false, version: version)
+        }
+    }
+
+    /// Moves one parser event of a streaming body into its stream; false when nothing more can be
+    /// done now (need bytes, or the handler's buffer is full).
+    private func streamBody() -> Bool {
+        guard let stream = bodyStream, !stream.isPaused else { return false }
+        switch parser.next(&input) {
+        case .bodyChunk(let bytes):
+            _ = stream.yield(bytes)
+            return true
+        case .bodyEnd:
+            stream.finish()
+            bodyStream = nil
+            requestStarted = input.isEmpty ? nil : MonotonicClock.nanoseconds()
+            return true
+        case .needMore:
+            if readPaused {
+                // The input buffer drained into the stream: read the socket again.
+                readPaused = false
+                readAvailable()
+                return !input.isEmpty
+            }
+            return false
+        case .failure(let status, let message):
+            stream.fail(APIError.forProtocolFailure(status, message))
+            bodyStream = nil
+            closeAfterWrite = true  // the framing is broken: answer, then close
+            return false
+        case .head, .request:
+            return false
+        }
+    }
+
+    /// The handler drained its body buffer: continue moving bytes, and reading if we had stopped.
+    private func resumeStreaming() {
+        guard !closed else { return }
+        processInput()
+        if readPaused && bodyStream != nil && input.readableCount < ServerConnection.pauseReadingAt {
+            readPaused = false
+            readAvailable()
+        }
+    }
+
     /// Queues a response (called on the loop thread), then goes on with pipelined input.
     private func respond(_ response: HTTPResponse, keepAlive: Bool, isHead: Bool, version: HTTPVersion) {
         guard !closed else { return }
-        let keepOpen = keepAlive && !owner.draining && !peerClosedInput
+        var bodyUnread = false
+        if let stream = bodyStream {
+            // Answered before its body was all read (e.g. 404 for an unknown index): the rest of
+            // the body is still on the wire, so this connection cannot carry another request.
+            stream.abandon()
+            bodyStream = nil
+            bodyUnread = true
+        }
+        let keepOpen = keepAlive && !owner.draining && !peerClosedInput && !bodyUnread
         queue(serialize(response, keepAlive: keepOpen, isHead: isHead, version: version))
         inFlight = false
         if !keepOpen { closeAfterWrite = true }
@@ -228,6 +320,13 @@ final class ServerConnection: EventLoopHandler, @unchecked Sendable {
             close()
             return
         }
+        if let stream = bodyStream, !stream.isPaused, now &- lastActivity > configuration.requestTimeoutNs {
+            // A streaming body that stopped arriving: fail it; the handler answers, then we close.
+            stream.fail(APIError.forProtocolFailure(.requestTimeout, "request body stalled for more than \(configuration.requestTimeoutNs / 1_000_000) ms"))
+            bodyStream = nil
+            closeAfterWrite = true
+            return
+        }
         if inFlight { return }
         if let started = requestStarted, now &- started > configuration.requestTimeoutNs {
             // The slow-client cut-off: a request that trickles in never holds a connection for long.
@@ -258,6 +357,8 @@ final class ServerConnection: EventLoopHandler, @unchecked Sendable {
     func close() {
         guard !closed else { return }
         closed = true
+        bodyStream?.fail(APIError.badRequest("connection closed"))
+        bodyStream = nil
         loop.deregister(fd: fd)
         Glibc.close(fd)
         owner.remove(self)

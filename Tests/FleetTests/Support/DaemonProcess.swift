@@ -123,6 +123,12 @@ final class Fleet: @unchecked Sendable {
 
     func process(_ daemon: Daemon) -> DaemonProcess { processes[daemon]! }
 
+    /// A test that fails half-way must not leave daemons running: whatever is still alive when the
+    /// fleet goes away is killed.
+    deinit {
+        for process in processes.values where process.isRunning { process.killHard() }
+    }
+
     func request(_ daemon: Daemon, _ method: HTTPMethod, _ target: String, body: String? = nil, headers: HTTPHeaders = [:], timeoutMs: Int? = nil) async throws(HTTPClientError) -> HTTPClientResponse {
         var headers = headers
         if body != nil && !headers.contains("Content-Type") { headers.set("Content-Type", "application/json") }

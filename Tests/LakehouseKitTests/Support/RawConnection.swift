@@ -46,7 +46,7 @@ final class RawConnection: @unchecked Sendable {
         return true
     }
 
-    struct Response {
+    struct Response: Sendable {
         let status: Int
         let headers: [String: String]
         let body: String
@@ -85,6 +85,30 @@ final class RawConnection: @unchecked Sendable {
             let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n == 0 { return true }
             if n < 0 { return errno == ECONNRESET }
+        }
+    }
+
+    // Blocking socket calls must not sit on Swift's cooperative threads (two on a 2-core box): a
+    // test blocked in recv there can starve the very handler it waits for. These run on Dispatch.
+
+    func sendOffPool(_ text: String) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async {
+                self.send(text)
+                continuation.resume()
+            }
+        }
+    }
+
+    func readResponseOffPool(bodyExpected: Bool = true) async -> Response? {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: self.readResponse(bodyExpected: bodyExpected)) }
+        }
+    }
+
+    func isClosedByPeerOffPool() async -> Bool {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: self.isClosedByPeer()) }
         }
     }
 
