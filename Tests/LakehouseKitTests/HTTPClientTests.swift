@@ -3,7 +3,9 @@ import Testing
 @testable import LakehouseKit
 
 @Suite(.serialized) struct HTTPClientTests {
-    let client = HTTPClient(configuration: .init(connectTimeoutMs: 500, requestTimeoutMs: 5_000))
+    // Generous: these tests are about pooling and errors, not latency, and share two cores with
+    // CPU-heavy suites. The timeout test sets its own 200 ms.
+    let client = HTTPClient(configuration: .init(connectTimeoutMs: 5_000, requestTimeoutMs: 60_000))
 
     private func get(_ port: Int, _ target: String, timeoutMs: Int? = nil) async throws(HTTPClientError) -> HTTPClientResponse {
         try await client.send(HTTPClientRequest(method: .GET, target: target), to: try! SocketAddress(parsing: "127.0.0.1:\(port)"), timeoutMs: timeoutMs)

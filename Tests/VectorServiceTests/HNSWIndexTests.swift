@@ -5,7 +5,7 @@ import Testing
 
 /// Recall of the graph against exact search, on 20,000 clustered 128-d vectors (the issue's
 /// acceptance bar), for every metric.
-@Suite struct HNSWIndexTests {
+@Suite(.serialized) struct HNSWIndexTests {
     static let data = Dataset(count: 20_000, dims: 128, queries: 200)
 
     func recall(metric: Metric, ef: Int) async throws -> Double {

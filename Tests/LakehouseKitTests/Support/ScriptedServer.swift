@@ -17,6 +17,8 @@ final class ScriptedServer: @unchecked Sendable {
     private let listener: Int32
     private let replies: Mutex<[Reply]>
     let acceptedConnections = Atomic<Int>(0)
+    private let stopping = Atomic<Bool>(false)
+    private let exited = DispatchSemaphore(value: 0)
 
     init(replies: [Reply]) throws {
         let (fd, port) = try Socket.listen(on: try SocketAddress(parsing: "127.0.0.1:0"))
@@ -31,9 +33,12 @@ final class ScriptedServer: @unchecked Sendable {
     }
 
     private func serve() {
-        while true {
+        defer { exited.signal() }
+        while !stopping.load(ordering: .acquiring) {
             let client = accept(listener, nil, nil)
             if client < 0 { return }
+            var timeout = timeval(tv_sec: 2, tv_usec: 0)
+            setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
             acceptedConnections.add(1, ordering: .relaxed)
             let reply = replies.withLock { $0.isEmpty ? Reply.closeWithoutAnswer : $0.removeFirst() }
             var received: [UInt8] = []
@@ -51,8 +56,13 @@ final class ScriptedServer: @unchecked Sendable {
         }
     }
 
+    /// Stops and waits for the accept thread to end before closing the listener: closed early, its
+    /// descriptor number could be reused by another test's socket, which this thread would then
+    /// accept from.
     func stop() {
+        stopping.store(true, ordering: .releasing)
         shutdown(listener, Int32(SHUT_RDWR))
+        exited.wait()
         close(listener)
     }
 }
