@@ -273,7 +273,9 @@ struct VectorBenchmark {
             cpu = line.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? cpu
         }
         let mem = ProcessInfo.processInfo.physicalMemory / (1 << 30)
-        return "\(cpu), \(ProcessInfo.processInfo.activeProcessorCount) cores, \(mem) GiB, \(ProcessInfo.processInfo.operatingSystemVersionString)"
+        // The load average tells whether other work shared the cores during the run.
+        let load = ((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "?").split(separator: " ").prefix(3).joined(separator: " ")
+        return "\(cpu), \(ProcessInfo.processInfo.activeProcessorCount) cores, \(mem) GiB, \(ProcessInfo.processInfo.operatingSystemVersionString), load average \(load)"
     }
 }
 
