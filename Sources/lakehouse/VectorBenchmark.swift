@@ -26,6 +26,8 @@ struct VectorBenchmark {
     /// Keep the index here (and reuse it when it already holds `count` items) instead of a
     /// temporary directory: for iterating on search speed without rebuilding.
     var dataDir: String?
+    /// Each queries/s figure is the best of this many runs.
+    var repeats = 3
 
     init(arguments: [String]) throws {
         var it = arguments.makeIterator()
@@ -59,6 +61,7 @@ struct VectorBenchmark {
             case "--write-data": writeData = try value(flag)
             case "--json": jsonOut = try value(flag)
             case "--data-dir": dataDir = try value(flag)
+            case "--repeats": repeats = try int(flag)
             default: throw UsageError(description: "unknown option \(flag)")
             }
         }
@@ -69,7 +72,7 @@ struct VectorBenchmark {
         print("# lakehouse bench-vector")
         print("machine: \(machine)")
         print("data: \(count) x \(dims) clustered (\(clusters) clusters, seed \(seed)), \(queries) queries, k=\(k), metric=\(metric.rawValue)")
-        print("index: m=\(m) ef_construction=\(efConstruction) insert_threads=\(threads)")
+        print("index: m=\(m) ef_construction=\(efConstruction) insert_threads=\(threads); q/s = best of \(repeats) runs")
 
         let gen = SyntheticVectors(dims: dims, clusters: clusters, seed: seed)
         let data = gen.vectors(count: count, stream: 0)
@@ -156,8 +159,20 @@ struct VectorBenchmark {
         await reopened.close()
     }
 
-    /// Queries per second over all queries, split across `threads` threads.
+    /// Queries per second over all queries, split across `threads` threads: the best of
+    /// `repeats` runs, since on a shared machine interference only ever makes a run slower.
     func measure(_ index: VectorIndex, _ queryVectors: [[Float]], ef: Int, threads: Int) throws -> Double {
+        var best = 0.0
+        var bestCPU = 0.0
+        for _ in 0..<repeats {
+            best = max(best, try measureOnce(index, queryVectors, ef: ef, threads: threads))
+            bestCPU = max(bestCPU, lastCPUQPS.value)
+        }
+        if threads == 1 { lastCPUQPS.set(bestCPU) }
+        return best
+    }
+
+    func measureOnce(_ index: VectorIndex, _ queryVectors: [[Float]], ef: Int, threads: Int) throws -> Double {
         let rounds = max(1, 2_000 / queryVectors.count)
         let total = queryVectors.count * rounds
         let failures = Failures()
