@@ -22,9 +22,10 @@ enum IndexSnapshot {
     }
 
     /// Writes `index` (caller holds its read lock, so it cannot change underneath) with the WAL
-    /// generation from which replay must continue.
-    static func write(_ index: HNSWIndex, walGeneration: UInt64, to path: String) throws {
-        try DurableFile.atomicReplace(path: path) { file in
+    /// generation from which replay must continue, into a staged file: the caller commits it
+    /// (fsync, rename, fsync dir) after releasing the lock.
+    static func stage(_ index: HNSWIndex, walGeneration: UInt64, to path: String) throws -> StagedReplacement {
+        try DurableFile.stageReplacement(of: path) { file in
             var crc = CRC32C()
             func put(_ raw: UnsafeRawBufferPointer) throws {
                 crc.update(raw)

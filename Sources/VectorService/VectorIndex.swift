@@ -182,6 +182,10 @@ public final class VectorIndex: Sendable {
     static func open(directory: String, config: VectorConfig) throws -> VectorIndex {
         let name = (directory as NSString).lastPathComponent
         let params = try readMeta(directory: directory)
+        // Temporary files of replacements a crash interrupted (the target is still the old file).
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where entry.contains(".tmp-") {
+            try? FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(entry))
+        }
         let snapshotPath = (directory as NSString).appendingPathComponent(IndexSnapshot.fileName)
         var graph = HNSWIndex(params: params)
         var fromGeneration: UInt64 = 0
@@ -498,15 +502,17 @@ public final class VectorIndex: Sendable {
     }
 
     /// Caller holds `maintenanceLock`. The graph's read lock holds off commits (and so log
-    /// appends) while the log rotates and the image is written; searches continue.
+    /// appends) while the log rotates and the image is written to the page cache; searches
+    /// continue. The slow part, fsync and rename, happens after the lock is released: until the
+    /// rename, recovery uses the previous snapshot and replays the older segments too.
     private func writeSnapshot() throws {
         let g = graph
         let path = (directory as NSString).appendingPathComponent(IndexSnapshot.fileName)
-        let generation = try g.lock.withReadLock {
+        let (generation, staged) = try g.lock.withReadLock {
             let generation = try wal.rotate()
-            try IndexSnapshot.write(g, walGeneration: generation, to: path)
-            return generation
+            return (generation, try IndexSnapshot.stage(g, walGeneration: generation, to: path))
         }
+        try staged.commit()
         try wal.removeSegments(before: generation)
         counters.snapshots.add(1, ordering: .relaxed)
     }

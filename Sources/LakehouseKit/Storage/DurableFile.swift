@@ -129,20 +129,26 @@ public enum DurableFile {
     /// beside it, which is fsynced, renamed over `path`, and the directory fsynced. A crash at any
     /// point leaves either the old file or the new one, never a mixture.
     public static func atomicReplace(path: String, write: (BufferedFileWriter) throws -> Void) throws {
+        try stageReplacement(of: path, write: write).commit()
+    }
+
+    /// The first half of `atomicReplace`: writes the temporary file (to the page cache, not yet
+    /// fsynced). Lets a caller hold a lock only while the content is produced and do the slow
+    /// fsync + rename + directory fsync (`commit`) after releasing it.
+    public static func stageReplacement(of path: String, write: (BufferedFileWriter) throws -> Void) throws
+        -> StagedReplacement
+    {
         let temp = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         do {
             let handle = try FileHandleFD(path: temp, flags: O_WRONLY | O_CREAT | O_TRUNC)
             let writer = BufferedFileWriter(handle)
             try write(writer)
             try writer.flush()
-            try handle.sync()
-            try handle.close()
-            guard rename(temp, path) == 0 else { throw StorageError("rename", path: temp) }
+            return StagedReplacement(handle: handle, temp: temp, path: path)
         } catch {
             unlink(temp)
             throw error
         }
-        try syncDirectory(parentDirectory(of: path))
     }
 
     /// Atomically replaces `path` with `bytes`.
@@ -184,6 +190,45 @@ public enum DurableFile {
     public static func removeFileDurably(_ path: String) throws {
         guard unlink(path) == 0 || errno == ENOENT else { throw StorageError("unlink", path: path) }
         try syncDirectory(parentDirectory(of: path))
+    }
+}
+
+/// A fully written temporary file waiting to replace its target (see `stageReplacement`).
+public final class StagedReplacement {
+    private let handle: FileHandleFD
+    private let temp: String
+    public let path: String
+    private var done = false
+
+    init(handle: FileHandleFD, temp: String, path: String) {
+        self.handle = handle
+        self.temp = temp
+        self.path = path
+    }
+
+    deinit { if !done { abandon() } }
+
+    /// fsync, rename over the target, fsync the directory.
+    public func commit() throws {
+        guard !done else { return }
+        done = true
+        do {
+            try handle.sync()
+            try handle.close()
+            guard rename(temp, path) == 0 else { throw StorageError("rename", path: temp) }
+        } catch {
+            unlink(temp)
+            throw error
+        }
+        try DurableFile.syncDirectory(DurableFile.parentDirectory(of: path))
+    }
+
+    /// Discards the temporary file.
+    public func abandon() {
+        guard !done else { return }
+        done = true
+        try? handle.close()
+        unlink(temp)
     }
 }
 
