@@ -23,6 +23,10 @@ public struct VectorConfig: Sendable, Equatable {
     /// `VECTORD_INSERT_THREADS`: parallel graph inserts for one large upsert (default: cores).
     public var insertThreads: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
+    /// `VECTORD_SNAPSHOT_INTERVAL_S`: also snapshot every index with unsnapshotted log this often,
+    /// so recovery time stays bounded on a quiet index (default 300; 0 = only by log size).
+    public var snapshotIntervalSeconds: Int = 300
+
     public init() {}
 
     public struct Invalid: Error, CustomStringConvertible, Sendable {
@@ -46,6 +50,7 @@ public struct VectorConfig: Sendable, Equatable {
         try int("VECTORD_MAX_EF", 1 ... 65_536, &maxEF)
         try int("VECTORD_MAX_BATCH", 1 ... 10_000_000, &maxBatch)
         try int("VECTORD_INSERT_THREADS", 1 ... 256, &insertThreads)
+        try int("VECTORD_SNAPSHOT_INTERVAL_S", 0 ... 86_400, &snapshotIntervalSeconds)
         if let raw = env["VECTORD_COMPACT_RATIO"], !raw.isEmpty {
             guard let v = Double(raw), v > 0, v < 1 else {
                 throw Invalid(description: "VECTORD_COMPACT_RATIO=\(raw): expected a number between 0 and 1")

@@ -7,6 +7,7 @@ public struct VectorService: DaemonService {
     let context: DaemonContext
     let config: VectorConfig
     let catalog = CatalogHolder()
+    let snapshotTimer = SnapshotTimer()
 
     public init(context: DaemonContext) throws {
         self.context = context
@@ -43,12 +44,14 @@ public struct VectorService: DaemonService {
             }
         }
         catalog.set(opened)
+        snapshotTimer.start(every: config.snapshotIntervalSeconds, catalog: opened, logger: context.logger)
         context.logger.info("recovered", [("indexes", String(opened.names.count)),
                                            ("items", String(opened.list().reduce(0) { $0 + $1.count })),
                                            ("seconds", String(format: "%.3f", Date().timeIntervalSince(started)))])
     }
 
     public func shutdown() async {
+        snapshotTimer.stop()
         await catalog.current?.close()
     }
 

@@ -94,6 +94,28 @@ import LakehouseKit
         _ = fleet.stop()
     }
 
+    @Test func quietIndexIsSnapshottedPeriodically() async throws {
+        let fleet = try Fleet(extraEnvironment: ["VECTORD_SNAPSHOT_INTERVAL_S": "1"])
+        defer { fleet.removeData() }
+        try fleet.start([.vectord])
+        #expect(await fleet.waitUntilReady(.vectord))
+        _ = try await fleet.request(.vectord, .PUT, "/v1/indexes/quiet", body: #"{"dims":16}"#)
+        #expect(try await fleet.request(.vectord, .POST, "/v1/indexes/quiet/upsert", body: itemsJSON(0..<50)).status == .ok)
+        var snapshots = 0
+        let deadline = Date().addingTimeInterval(10)
+        while snapshots == 0 && Date() < deadline {
+            try await Task.sleep(nanoseconds: 200_000_000)
+            snapshots = try await fleet.request(.vectord, .GET, "/v1/indexes/quiet").json?["snapshots"] as? Int ?? 0
+        }
+        #expect(snapshots >= 1)
+        #expect(FileManager.default.fileExists(atPath: "\(fleet.dataDirectory)/vectord/quiet/snapshot.bin"))
+        fleet.process(.vectord).killHard()
+        try fleet.restart(.vectord)
+        #expect(await fleet.waitUntilReady(.vectord))
+        #expect(try await fleet.request(.vectord, .GET, "/v1/indexes/quiet").json?["count"] as? Int == 50)
+        _ = fleet.stop()
+    }
+
     @Test func badInputGets4xxWithTheEnvelope() async throws {
         let fleet = try Fleet(extraEnvironment: ["LAKEHOUSE_MAX_BODY": "65536", "LAKEHOUSE_MAX_STREAM_BODY": "131072"])
         defer { fleet.removeData() }
