@@ -65,30 +65,10 @@ public final class RequestDispatcher: Sendable {
                 }
             case .streaming(let handler):
                 // A bodiless request to a streaming route: its stream is simply empty.
-                let frozen = request
                 let body = RequestBodyStream(bytes: request.body)
-                Task {
-                    let response: HTTPResponse
-                    do {
-                        response = try await handler(frozen, body)
-                    } catch {
-                        response = self.errorResponse(error, request: frozen, route: route.pattern)
-                    }
-                    let finished = self.finish(response, request: frozen, route: route.pattern, metrics: route.metrics, started: started)
-                    loop.execute { completion(finished) }
-                }
+                runOnTask(request, route: route, started: started, loop: loop, completion: completion) { try await handler($0, body) }
             case .async(let handler):
-                let frozen = request
-                Task {
-                    let response: HTTPResponse
-                    do {
-                        response = try await handler(frozen)
-                    } catch {
-                        response = self.errorResponse(error, request: frozen, route: route.pattern)
-                    }
-                    let finished = self.finish(response, request: frozen, route: route.pattern, metrics: route.metrics, started: started)
-                    loop.execute { completion(finished) }
-                }
+                runOnTask(request, route: route, started: started, loop: loop, completion: completion) { try await handler($0) }
             }
         }
     }
@@ -108,15 +88,22 @@ public final class RequestDispatcher: Sendable {
             return
         }
         request.pathParameters = parameters
-        let frozen = request
+        runOnTask(request, route: route, started: started, loop: loop, completion: completion) { try await handler($0, body) }
+    }
+
+    /// Runs a handler on Swift's cooperative pool and delivers its (error-mapped, counted) response
+    /// back on the connection's loop.
+    private func runOnTask(_ request: HTTPRequest, route: Router.Route, started: UInt64, loop: EventLoop,
+                           completion: @escaping @Sendable (HTTPResponse) -> Void,
+                           handler: @escaping @Sendable (HTTPRequest) async throws -> HTTPResponse) {
         Task {
             let response: HTTPResponse
             do {
-                response = try await handler(frozen, body)
+                response = try await handler(request)
             } catch {
-                response = self.errorResponse(error, request: frozen, route: route.pattern)
+                response = self.errorResponse(error, request: request, route: route.pattern)
             }
-            let finished = self.finish(response, request: frozen, route: route.pattern, metrics: route.metrics, started: started)
+            let finished = self.finish(response, request: request, route: route.pattern, metrics: route.metrics, started: started)
             loop.execute { completion(finished) }
         }
     }
