@@ -84,6 +84,8 @@ final class IndexCounters: Sendable {
     let deletedItems = Atomic<Int>(0)
     let snapshots = Atomic<Int>(0)
     let compactions = Atomic<Int>(0)
+    /// Changes committed during compactions and replayed onto the rebuilt graph.
+    let compactionCatchUps = Atomic<Int>(0)
 }
 
 /// One named, durable index: the HNSW graph and its items, a write-ahead log and snapshots in
@@ -544,6 +546,7 @@ public final class VectorIndex: Sendable {
             }
         }
         func replay(_ changes: [HNSWIndex.CapturedChange]) {
+            counters.compactionCatchUps.add(changes.count, ordering: .relaxed)
             for change in changes {
                 switch change {
                 case .upsert(let id, let vector, let metadata):

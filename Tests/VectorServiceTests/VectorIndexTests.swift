@@ -91,6 +91,45 @@ import Testing
         #expect(try reopened.search(vector: d.row(0), k: 1).first?.id == "new")
     }
 
+    @Test func writesDuringCompactionAreKeptAndRecovered() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.cleanup() }
+        let d = Dataset(count: 6_000, dims: 16, queries: 20)
+        let (catalog, index) = try await makeIndex(dir, params: IndexParams(dims: 16, metric: .euclidean, m: 8, efConstruction: 48),
+                                                   items: d.items(0..<3_000)) { $0.exactSearchBelow = 0; $0.compactRatio = 0.99 }
+        _ = try await index.delete(ids: (0..<1_500).map { d.id($0) })
+        // Compact while other tasks insert, replace and delete, and searches run.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await index.compact() }
+            group.addTask {
+                for start in stride(from: 3_000, to: 6_000, by: 100) { _ = try await index.upsert(d.items(start..<(start + 100))) }
+            }
+            group.addTask {
+                for i in stride(from: 1_500, to: 2_000, by: 1) {
+                    _ = try await index.upsert([VectorItem(id: d.id(i), vector: d.row(i + 3_000), metadata: ["moved": true])])
+                }
+                _ = try await index.delete(ids: (2_000..<2_200).map { d.id($0) })
+            }
+            group.addTask {
+                for q in 0..<200 {
+                    let hits = try index.search(vector: d.query(q % d.queryCount), k: 10, ef: 32)
+                    #expect(hits.count == 10)
+                }
+            }
+            try await group.waitForAll()
+        }
+        let expectedLive = Set((1_500..<6_000).filter { !(2_000..<2_200).contains($0) }.map { d.id($0) })
+        #expect(index.count == expectedLive.count)
+        #expect(try index.item(id: d.id(1_700)).metadata == ["moved": true])
+        #expect(throws: VectorError.self) { try index.item(id: d.id(2_100)) }
+        #expect(throws: VectorError.self) { try index.item(id: d.id(10)) }
+        let reopened = try IndexCatalog.open(config: catalog.config).index(named: "test")
+        #expect(reopened.count == expectedLive.count)
+        #expect(try reopened.item(id: d.id(1_700)).vector == d.row(4_700))
+        #expect(try reopened.item(id: d.id(5_999)).vector == d.row(5_999))
+        #expect(throws: VectorError.self) { try reopened.item(id: d.id(2_100)) }
+    }
+
     @Test func streamingUpsertAppliesEveryItemInBatches() async throws {
         let dir = TemporaryDirectory()
         defer { dir.cleanup() }
