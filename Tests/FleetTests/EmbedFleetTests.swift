@@ -167,7 +167,7 @@ import LakehouseKit
     }
 
     @Test func gatewayAnswers503WhileEmbeddIsDownAndRecoversByItself() async throws {
-        let fleet = try Fleet()
+        let fleet = try Fleet(extraEnvironment: ["LAKEHOUSE_LOG_LEVEL": "debug"])
         defer { fleet.removeData() }
         try fleet.start([.gateway, .embedd])
         #expect(await fleet.waitUntilReady(.gateway))
@@ -176,7 +176,8 @@ import LakehouseKit
         let ok = try await fleet.request(.gateway, .POST, "/v1/embed", body: body, headers: ["X-Request-Id": "trace-123"])
         #expect(ok.status == .ok)
         #expect(ok.headers["X-Request-Id"] == "trace-123")
-        // The request id travelled to embedd (it logs 5xx and debug lines with it; check the header echo).
+        // The id travelled on to embedd: its own access log line carries it.
+        #expect(fleet.process(.embedd).log.contains("request_id=trace-123"), "\(fleet.process(.embedd).log.suffix(500))")
         let openAI = try await fleet.request(.gateway, .POST, "/v1/embeddings", body: #"{"input":"forklift"}"#)
         #expect(openAI.status == .ok)
 
