@@ -28,13 +28,8 @@ public final class RequestDispatcher: Sendable {
 
     /// Answers `request`; `completion` is called exactly once, on `loop`'s thread.
     func dispatch(_ incoming: HTTPRequest, on loop: EventLoop, completion: @escaping @Sendable (HTTPResponse) -> Void) {
-        var request = incoming
-        request.requestID = RequestID.accept(request.headers[RequestID.header]) ?? RequestID.make()
-        let started = MonotonicClock.nanoseconds()
-        if let failure = authenticate(request) {
-            completion(finish(.error(failure, requestID: request.requestID), request: request, route: "unauthenticated", metrics: unmatchedMetrics, started: started))
-            return
-        }
+        guard let (admitted, started) = admit(incoming, completion: completion) else { return }
+        var request = admitted
         switch router.match(request.method, path: request.path) {
         case .notFound:
             let error = APIError.notFound("no route for \(request.method) \(request.path)")
@@ -75,13 +70,8 @@ public final class RequestDispatcher: Sendable {
 
     /// Answers a request whose body streams in through `body` while the handler runs.
     func dispatchStreaming(_ incoming: HTTPRequest, body: RequestBodyStream, on loop: EventLoop, completion: @escaping @Sendable (HTTPResponse) -> Void) {
-        var request = incoming
-        request.requestID = RequestID.accept(request.headers[RequestID.header]) ?? RequestID.make()
-        let started = MonotonicClock.nanoseconds()
-        if let failure = authenticate(request) {
-            completion(finish(.error(failure, requestID: request.requestID), request: request, route: "unauthenticated", metrics: unmatchedMetrics, started: started))
-            return
-        }
+        guard let (admitted, started) = admit(incoming, completion: completion) else { return }
+        var request = admitted
         guard case .found(let route, let parameters) = router.match(request.method, path: request.path), case .streaming(let handler) = route.handler else {
             let error = APIError.notFound("no route for \(request.method) \(request.path)")
             completion(finish(.error(error, requestID: request.requestID), request: request, route: "unmatched", metrics: unmatchedMetrics, started: started))
@@ -106,6 +96,19 @@ public final class RequestDispatcher: Sendable {
             let finished = self.finish(response, request: request, route: route.pattern, metrics: route.metrics, started: started)
             loop.execute { completion(finished) }
         }
+    }
+
+    /// What every request goes through first: its request id (the caller's, or a new one), the
+    /// start of its latency measurement, and authentication. Nil when it was answered (401) here.
+    private func admit(_ incoming: HTTPRequest, completion: @Sendable (HTTPResponse) -> Void) -> (HTTPRequest, UInt64)? {
+        var request = incoming
+        request.requestID = RequestID.accept(request.headers[RequestID.header]) ?? RequestID.make()
+        let started = MonotonicClock.nanoseconds()
+        if let failure = authenticate(request) {
+            completion(finish(.error(failure, requestID: request.requestID), request: request, route: "unauthenticated", metrics: unmatchedMetrics, started: started))
+            return nil
+        }
+        return (request, started)
     }
 
     private func authenticate(_ request: HTTPRequest) -> APIError? {
