@@ -7,6 +7,8 @@
 //  2. A parsed request's body length equals its Content-Length.
 //  3. The parser always makes progress: a bounded number of calls consumes or rejects the input.
 //  4. The response parser (client side) never crashes or loops on the same bytes.
+//  5. Streaming mode (every body handed out in chunks) yields the same requests — method, target,
+//     body bytes — and the same failure as buffering them.
 
 struct ParsedRequest: Equatable {
     let method: String
@@ -19,10 +21,14 @@ enum Outcome: Equatable {
     case requests([ParsedRequest], failure: Int?)
 }
 
-func parseRequests(_ bytes: [UInt8], splits: [Int]) -> Outcome {
-    var parser = HTTPRequestParser(limits: .init(maxBodyBytes: 4096))
+func parseRequests(_ bytes: [UInt8], splits: [Int], streaming: Bool = false) -> Outcome {
+    var streamsBody: (@Sendable (HTTPMethod, String) -> Bool)?
+    if streaming { streamsBody = { _, _ in true } }
+    var parser = HTTPRequestParser(limits: .init(maxBodyBytes: 4096, maxStreamingBodyBytes: 4096, streamsBody: streamsBody))
     var buffer = ByteBuffer()
     var requests: [ParsedRequest] = []
+    var streamingHead: HTTPRequestHead?
+    var streamedBody: [UInt8] = []
     var offset = 0
     var cuts = splits.filter { $0 > 0 && $0 < bytes.count }.sorted()
     cuts.append(bytes.count)
@@ -36,13 +42,28 @@ func parseRequests(_ bytes: [UInt8], splits: [Int]) -> Outcome {
             switch parser.next(&buffer) {
             case .needMore:
                 break
-            case .head:
+            case .head(let head):
+                if head.streamsBody {
+                    precondition(streaming && streamingHead == nil, "streamed head outside streaming mode")
+                    streamingHead = head
+                    streamedBody = []
+                }
+                continue
+            case .bodyChunk(let chunk):
+                precondition(streamingHead != nil && !chunk.isEmpty, "body chunk without a streamed head")
+                streamedBody += chunk
+                continue
+            case .bodyEnd:
+                let head = streamingHead!
+                if case .length(let length) = head.framing { precondition(length == streamedBody.count, "streamed body length differs") }
+                requests.append(ParsedRequest(method: head.method.description, target: head.target, headers: [], body: streamedBody))
+                streamingHead = nil
                 continue
             case .request(let head, let body):
                 if case .length(let length) = head.framing { precondition(length == body.count, "body length differs from Content-Length") }
                 if head.framing == .none { precondition(body.isEmpty, "body without framing") }
                 requests.append(ParsedRequest(method: head.method.description, target: head.target,
-                                              headers: head.headers.map { "\($0.name.lowercased()):\($0.value)" }, body: body))
+                                              headers: streaming ? [] : head.headers.map { "\($0.name.lowercased()):\($0.value)" }, body: body))
                 continue
             case .failure(let status, _):
                 precondition((400...505).contains(status.code), "failure status out of range")
@@ -52,6 +73,13 @@ func parseRequests(_ bytes: [UInt8], splits: [Int]) -> Outcome {
         }
     }
     return .requests(requests, failure: nil)
+}
+
+/// The same outcome without header lists (streaming mode keeps `Transfer-Encoding`, buffering
+/// rewrites it), for comparing the two modes.
+func bodiesOnly(_ outcome: Outcome) -> Outcome {
+    guard case .requests(let requests, let failure) = outcome else { return outcome }
+    return .requests(requests.map { ParsedRequest(method: $0.method, target: $0.target, headers: [], body: $0.body) }, failure: failure)
 }
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -72,6 +100,8 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let whole = parseRequests(input, splits: [])
     let pieces = parseRequests(input, splits: splits)
     precondition(whole == pieces, "segmentation changed the parse: \(whole) vs \(pieces)")
+    let streamed = parseRequests(input, splits: splits, streaming: true)
+    precondition(bodiesOnly(whole) == streamed, "streaming changed the parse: \(whole) vs \(streamed)")
 
     var responseParser = HTTPResponseParser(maxBodyBytes: 4096)
     var buffer = ByteBuffer(input)
