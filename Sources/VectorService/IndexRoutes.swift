@@ -9,7 +9,6 @@ struct IndexRoutes: Sendable {
 
     func create(_ request: HTTPRequest) async throws -> HTTPResponse {
         let name = try request.parameter("name")
-        try JSONCoding.rejectUnknownFields(in: request.body, allowed: VectorWire.CreateIndex.fields)
         let body = try JSONCoding.decode(VectorWire.CreateIndex.self, from: request.body)
         let params = IndexParams(dims: body.dims, metric: body.metric ?? .cosine, m: body.m ?? 16, efConstruction: body.ef_construction ?? 200)
         let (index, outcome) = try IndexRoutes.mapping { try catalog.get().create(name: name, params: params) }
@@ -61,7 +60,6 @@ struct IndexRoutes: Sendable {
 
     func search(_ request: HTTPRequest) async throws -> HTTPResponse {
         let index = try IndexRoutes.mapping { try catalog.get().index(named: try request.parameter("name")) }
-        try JSONCoding.rejectUnknownFields(in: request.body, allowed: VectorWire.Search.fields)
         let body = try JSONCoding.decode(VectorWire.Search.self, from: request.body)
         let filter = try IndexRoutes.mapping { try body.filter.map { try MetadataFilter(json: $0) } }
         let hits = try IndexRoutes.mapping { try index.search(vector: body.vector, k: body.k ?? 10, ef: body.ef, filter: filter) }

@@ -7,7 +7,17 @@ enum VectorWire {
         let metric: Metric?
         let m: Int?
         let ef_construction: Int?
-        static let fields: Set<String> = ["dims", "metric", "m", "ef_construction"]
+
+        private enum CodingKeys: String, CodingKey, CaseIterable { case dims, metric, m, ef_construction }
+
+        init(from decoder: any Decoder) throws {
+            try JSONCoding.rejectUnknownFields(decoder, allowed: Set(CodingKeys.allCases.map(\.rawValue)))
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            dims = try container.decode(Int.self, forKey: .dims)
+            metric = try container.decodeIfPresent(Metric.self, forKey: .metric)
+            m = try container.decodeIfPresent(Int.self, forKey: .m)
+            ef_construction = try container.decodeIfPresent(Int.self, forKey: .ef_construction)
+        }
     }
 
     struct Item: Codable {
@@ -33,7 +43,17 @@ enum VectorWire {
         let k: Int?
         let ef: Int?
         let filter: JSONValue?
-        static let fields: Set<String> = ["vector", "k", "ef", "filter"]
+
+        private enum CodingKeys: String, CodingKey, CaseIterable { case vector, k, ef, filter }
+
+        init(from decoder: any Decoder) throws {
+            try JSONCoding.rejectUnknownFields(decoder, allowed: Set(CodingKeys.allCases.map(\.rawValue)))
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            vector = try container.decode([Float].self, forKey: .vector)
+            k = try container.decodeIfPresent(Int.self, forKey: .k)
+            ef = try container.decodeIfPresent(Int.self, forKey: .ef)
+            filter = try container.decodeIfPresent(JSONValue.self, forKey: .filter)
+        }
     }
 
     struct Hit: Encodable {

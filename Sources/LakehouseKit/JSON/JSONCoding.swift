@@ -14,20 +14,20 @@ public enum JSONCoding {
         guard !body.isEmpty else { throw APIError.badRequest("request body is empty; expected a JSON object") }
         do {
             return try JSONDecoder().decode(type, from: Data(body))
-        } catch let error as DecodingError {
-            throw APIError.badRequest(describe(error))
         } catch let error as APIError {
             throw error
+        } catch let error as DecodingError {
+            throw APIError.badRequest(describe(error))
         } catch {
             throw APIError.badRequest("request body is not valid JSON")
         }
     }
 
-    /// 400 when the body's top-level object has a field outside `allowed`: where a typo would
-    /// silently fall back to a default (`"metirc": "dot"`), say so instead.
-    public static func rejectUnknownFields(in body: [UInt8], allowed: Set<String>) throws(APIError) {
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] else { return }
-        let unknown = object.keys.filter { !allowed.contains($0) }.sorted()
+    /// For a `Decodable` whose typos would silently fall back to defaults (`"metirc": "dot"`): call
+    /// from `init(from:)` to reject fields outside `allowed`, within the one decoding pass.
+    public static func rejectUnknownFields(_ decoder: any Decoder, allowed: Set<String>) throws {
+        let container = try decoder.container(keyedBy: AnyCodingKey.self)
+        let unknown = container.allKeys.map(\.stringValue).filter { !allowed.contains($0) }.sorted()
         guard unknown.isEmpty else {
             throw APIError.badRequest("unknown field\(unknown.count == 1 ? "" : "s") \(unknown.map { "'\($0)'" }.joined(separator: ", ")); expected: \(allowed.sorted().joined(separator: ", "))")
         }
@@ -68,4 +68,12 @@ public enum JSONCoding {
             String(describing: type).hasPrefix("Array") ? "an array" : (String(describing: type).hasPrefix("Dictionary") ? "an object" : "\(type)")
         }
     }
+}
+
+/// A coding key for any field name, to list the keys a JSON object actually has.
+public struct AnyCodingKey: CodingKey, Sendable {
+    public let stringValue: String
+    public let intValue: Int?
+    public init(stringValue: String) { self.stringValue = stringValue; intValue = nil }
+    public init?(intValue: Int) { stringValue = String(intValue); self.intValue = intValue }
 }
