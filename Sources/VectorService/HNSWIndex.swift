@@ -121,7 +121,9 @@ final class HNSWIndex: @unchecked Sendable {
 
     private func growStorage(to wanted: Int) {
         guard wanted > capacity else { return }
-        let newCapacity = max(wanted, 1024)
+        // Geometric growth even for explicit reservations, so batch after batch of a bulk
+        // ingest does not copy (and fault in) the whole block each time.
+        let newCapacity = max(wanted, capacity + capacity / 2, 1024)
         let bytes = newCapacity * nodeStride
         // Anonymous memory advised for transparent huge pages: graph walks touch nodes at random
         // across the whole block, and 2 MiB pages spare most of the TLB misses 4 KiB pages cost.
@@ -148,7 +150,7 @@ final class HNSWIndex: @unchecked Sendable {
     func appendNode(vector: UnsafePointer<Float>, level: Int, id: String, metadata meta: [String: JSONValue]?, isDeleted: Bool)
         -> UInt32
     {
-        if count == capacity { growStorage(to: max(capacity + capacity / 2, count + 1)) }
+        if count == capacity { growStorage(to: count + 1) }
         let node = UInt32(count)
         let record = storage! + count * nodeStride
         record.copyMemory(from: vector, byteCount: vectorBytes)
@@ -238,16 +240,16 @@ final class HNSWIndex: @unchecked Sendable {
     /// until it holds `ef` acceptable results or runs out of candidates.
     func searchLayer<K: DistanceKernel>(
         _: K.Type, _ q: UnsafePointer<Float>, entry: UInt32, entryDistance: Float, ef: Int, layer: Int,
-        scratch: SearchScratch, acceptAll: Bool, allowed: UnsafePointer<UInt64>?
+        scratch: SearchScratch, acceptAll: Bool, allowed: UnsafePointer<UInt64>?, yieldEvery: Int = 0
     ) {
         scratch.prepare(nodeCount: count)
-        let visited = scratch.visited!
+        var visited = scratch.visited!
         let epoch = scratch.epoch
         var results = scratch.results
         var candidates = scratch.candidates
         results.removeAll()
         candidates.removeAll()
-        let tomb = deleted.withUnsafeBufferPointer { $0.baseAddress! }
+        var tomb = deleted.withUnsafeBufferPointer { $0.baseAddress! }
         let filtered = !acceptAll && (allowed != nil || liveCount != count)
 
         @inline(__always) func accepts(_ n: UInt32) -> Bool {
@@ -269,13 +271,27 @@ final class HNSWIndex: @unchecked Sendable {
 
         // Hoisted out of the loop: the class's stored properties could otherwise be reloaded on
         // every access, since writes through raw pointers might alias them.
-        let base = UnsafeRawPointer(storage!)
+        var base = UnsafeRawPointer(storage!)
         let stride = nodeStride
         let linkBytes = linkOffset
         let d0 = dims
         var touched: UInt8 = 0
+        var expansions = 0
 
         while !candidates.isEmpty {
+            if yieldEvery > 0 {
+                expansions &+= 1
+                if expansions % yieldEvery == 0 {
+                    // Inserts hold the read lock through a long search; yielding now and then
+                    // lets another insert's short commit in instead of waiting for all of it.
+                    // Afterwards nodes may have been added and storage moved: reload.
+                    lock.yieldReadLock()
+                    base = UnsafeRawPointer(storage!)
+                    tomb = deleted.withUnsafeBufferPointer { $0.baseAddress! }
+                    scratch.grow(nodeCount: count)
+                    visited = scratch.visited!
+                }
+            }
             let current = candidates.top
             let currentDistance = -current.distance
             if currentDistance > lowerBound && (results.count >= ef || !filtered) { break }
@@ -323,15 +339,21 @@ final class HNSWIndex: @unchecked Sendable {
     /// one only if it is closer to the base than to every neighbour already kept. This keeps links
     /// pointing in diverse directions, which is what makes clustered data navigable.
     /// `sorted` must be ascending by distance to the base element.
-    func selectNeighbors<K: DistanceKernel>(_: K.Type, _ sorted: [Neighbor], max limit: Int) -> [Neighbor] {
+    /// `pending` is the vector of a node not yet in storage, named by `HNSWIndex.pendingNode`.
+    func selectNeighbors<K: DistanceKernel>(_: K.Type, _ sorted: [Neighbor], max limit: Int,
+                                            pending: UnsafePointer<Float>? = nil) -> [Neighbor] {
         if sorted.count <= limit { return sorted }
+        @inline(__always) func vec(_ n: UInt32) -> UnsafePointer<Float> {
+            if n == Self.pendingNode, let pending { return pending }
+            return UnsafePointer(vector(n))
+        }
         var kept: [Neighbor] = []
         kept.reserveCapacity(limit)
         for candidate in sorted {
             if kept.count >= limit { break }
-            let cv = vector(candidate.node)
+            let cv = vec(candidate.node)
             var good = true
-            for k in kept where K.distance(cv, vector(k.node), dims) < candidate.distance {
+            for k in kept where K.distance(cv, vec(k.node), dims) < candidate.distance {
                 good = false
                 break
             }
@@ -346,7 +368,22 @@ final class HNSWIndex: @unchecked Sendable {
     struct PreparedInsert {
         var level: Int
         var neighbors: [[UInt32]]
+        /// Per layer, per chosen neighbour: how its own list will take the back link.
+        var backLinks: [[BackLinkPlan]]
         var graphWasEmpty: Bool
+    }
+
+    /// The id standing for the node being inserted before it has one.
+    static let pendingNode = UInt32.max
+
+    /// The back link `neighbor → new node`, worked out under the read lock: the neighbour's list
+    /// as it was then, and (when that list is full) its re-selected replacement, with
+    /// `pendingNode` for the new node. Commit applies it only if the list is still as expected,
+    /// so the costly pruning runs in parallel and the write lock only copies ids.
+    struct BackLinkPlan {
+        var neighbor: UInt32
+        var expected: [UInt32]
+        var replacement: [UInt32]?
     }
 
     /// Phase one of an insert, under the read lock: descend from the entry point and pick the new
@@ -361,7 +398,7 @@ final class HNSWIndex: @unchecked Sendable {
 
     private func prepareInsert<K: DistanceKernel>(_ kernel: K.Type, _ q: UnsafePointer<Float>, level: Int) -> PreparedInsert {
         lock.withReadLock {
-            guard count > 0 else { return PreparedInsert(level: level, neighbors: [], graphWasEmpty: true) }
+            guard count > 0 else { return PreparedInsert(level: level, neighbors: [], backLinks: [], graphWasEmpty: true) }
             let scratch = acquireScratch()
             defer { releaseScratch(scratch) }
             var ep = entryPoint
@@ -373,16 +410,18 @@ final class HNSWIndex: @unchecked Sendable {
                 }
             }
             var neighbors = [[UInt32]](repeating: [], count: min(level, top) + 1)
+            var backLinks = [[BackLinkPlan]](repeating: [], count: min(level, top) + 1)
             for layer in stride(from: min(level, top), through: 0, by: -1) {
                 searchLayer(kernel, q, entry: ep, entryDistance: epDistance, ef: efConstruction, layer: layer,
-                            scratch: scratch, acceptAll: true, allowed: nil)
+                            scratch: scratch, acceptAll: true, allowed: nil, yieldEvery: 16)
                 let found = scratch.results.sortedAscending()
                 let selected = selectNeighbors(kernel, found, max: m)
                 neighbors[layer] = selected.map(\.node)
+                backLinks[layer] = selected.map { planBackLink(kernel, q, neighbor: $0.node, distance: $0.distance, layer: layer) }
                 ep = found[0].node
                 epDistance = found[0].distance
             }
-            return PreparedInsert(level: level, neighbors: neighbors, graphWasEmpty: false)
+            return PreparedInsert(level: level, neighbors: neighbors, backLinks: backLinks, graphWasEmpty: false)
         }
     }
 
@@ -419,13 +458,50 @@ final class HNSWIndex: @unchecked Sendable {
         }
     }
 
+    private func planBackLink<K: DistanceKernel>(_ kernel: K.Type, _ q: UnsafePointer<Float>, neighbor: UInt32,
+                                                  distance: Float, layer: Int) -> BackLinkPlan {
+        let list = links(neighbor, layer)
+        let n = Int(list[0])
+        let expected = Array(UnsafeBufferPointer(start: list + 1, count: n))
+        guard n >= (layer == 0 ? m0 : m) else { return BackLinkPlan(neighbor: neighbor, expected: expected, replacement: nil) }
+        let base = vector(neighbor)
+        var candidates: [Neighbor] = []
+        candidates.reserveCapacity(n + 1)
+        candidates.append(Neighbor(distance: distance, node: Self.pendingNode))
+        for other in expected { candidates.append(Neighbor(distance: K.distance(base, vector(other), dims), node: other)) }
+        candidates.sort { $0.distance < $1.distance }
+        let kept = selectNeighbors(kernel, candidates, max: layer == 0 ? m0 : m, pending: q)
+        return BackLinkPlan(neighbor: neighbor, expected: expected, replacement: kept.map(\.node))
+    }
+
     private func link<K: DistanceKernel>(_ kernel: K.Type, _ node: UInt32, _ prepared: PreparedInsert) {
         for (layer, neighbors) in prepared.neighbors.enumerated() where layer <= prepared.level {
             let own = links(node, layer)
             own[0] = UInt32(neighbors.count)
             for (i, n) in neighbors.enumerated() { own[1 + i] = n }
             let limit = layer == 0 ? m0 : m
-            for n in neighbors { addLink(kernel, from: n, to: node, layer: layer, limit: limit) }
+            for plan in prepared.backLinks[layer] {
+                let list = links(plan.neighbor, layer)
+                let n = Int(list[0])
+                var unchanged = n == plan.expected.count
+                var j = 0
+                while unchanged && j < n {
+                    unchanged = list[1 + j] == plan.expected[j]
+                    j += 1
+                }
+                guard unchanged else {
+                    // Another insert changed this list since the plan: decide again, here.
+                    addLink(kernel, from: plan.neighbor, to: node, layer: layer, limit: limit)
+                    continue
+                }
+                if let replacement = plan.replacement {
+                    for (i, id) in replacement.enumerated() { list[1 + i] = id == Self.pendingNode ? node : id }
+                    list[0] = UInt32(replacement.count)
+                } else {
+                    list[1 + n] = node
+                    list[0] = UInt32(n + 1)
+                }
+            }
         }
     }
 
@@ -616,6 +692,20 @@ final class SearchScratch: @unchecked Sendable {
         visited?.deallocate()
         candidates.deallocate()
         results.deallocate()
+    }
+
+    /// Widens the visited table to `nodeCount` nodes mid-search, keeping its marks.
+    func grow(nodeCount: Int) {
+        guard nodeCount > visitedCapacity else { return }
+        let cap = max(nodeCount + nodeCount / 2, 1024)
+        let fresh = UnsafeMutablePointer<UInt16>.allocate(capacity: cap)
+        fresh.initialize(repeating: 0, count: cap)
+        if let old = visited {
+            fresh.update(from: old, count: visitedCapacity)
+            old.deallocate()
+        }
+        visited = fresh
+        visitedCapacity = cap
     }
 
     /// Starts a new search over `nodeCount` nodes.

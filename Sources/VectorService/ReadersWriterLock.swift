@@ -30,6 +30,14 @@ final class ReadersWriterLock: @unchecked Sendable {
         return try body()
     }
 
+    /// Lets a waiting writer in, then takes the read lock again. Only for a thread that holds the
+    /// read lock; everything read under it may have changed afterwards.
+    @inline(__always)
+    func yieldReadLock() {
+        pthread_rwlock_unlock(rw)
+        pthread_rwlock_rdlock(rw)
+    }
+
     @inline(__always)
     func withWriteLock<T>(_ body: () throws -> T) rethrows -> T {
         pthread_rwlock_wrlock(rw)
