@@ -540,6 +540,8 @@ public final class VectorIndex: Sendable {
         let fresh = HNSWIndex(params: params)
         fresh.reserveCapacity(live.count + 1024)
         Self.parallelFor(live.count, threads: config.insertThreads) { i in
+            // A shutdown abandons the rebuild rather than wait for it (the old graph is intact).
+            if closed.load(ordering: .relaxed) { return }
             live[i].vector.withUnsafeBufferPointer {
                 fresh.insertUnlogged(vector: $0.baseAddress!, id: live[i].id, metadata: live[i].metadata,
                                      metadataBytes: approximateMetadataBytes(live[i].metadata))
@@ -558,6 +560,10 @@ public final class VectorIndex: Sendable {
                     _ = fresh.delete(id: id, whileLocked: {})
                 }
             }
+        }
+        if closed.load(ordering: .acquiring) {
+            old.lock.withWriteLock { old.capturedChanges = nil }
+            return
         }
         while true {
             let changes = old.lock.withWriteLock {
