@@ -17,6 +17,11 @@ let daemons: [(executable: String, service: String)] = [
     ("truthd", "TruthService"),
 ]
 
+/// Opt-in CPU tuning for the vector kernels: `LAKEHOUSE_TARGET_CPU=haswell swift build -c release`
+/// lets the compiler use AVX2 in VectorService (the default build is portable x86-64, SSE only).
+/// hnswlib's pip build uses -march=native, so the benchmark can compare like with like.
+let vectorCPUFlags: [SwiftSetting] = Context.environment["LAKEHOUSE_TARGET_CPU"].map { [.unsafeFlags(["-target-cpu", $0])] } ?? []
+
 /// Services with their own unit-test target under Tests/<Service>Tests.
 let testedServices: Set<String> = ["EmbedService", "VectorService", "GatewayService"]
 
@@ -35,7 +40,10 @@ var targets: [Target] = [
     ),
 ]
 for daemon in daemons {
-    targets.append(.target(name: daemon.service, dependencies: ["LakehouseKit"], path: "Sources/\(daemon.service)"))
+    targets.append(.target(
+        name: daemon.service, dependencies: ["LakehouseKit"], path: "Sources/\(daemon.service)",
+        swiftSettings: daemon.service == "VectorService" ? vectorCPUFlags : []
+    ))
     targets.append(.executableTarget(
         name: daemon.executable,
         dependencies: ["LakehouseKit", .target(name: daemon.service)],
