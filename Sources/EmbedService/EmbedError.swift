@@ -1,3 +1,5 @@
+import LakehouseKit
+
 /// Everything that can go wrong while serving an embedding request, classified the way the HTTP
 /// layer reports it (SPEC §4: bad input is 4xx, never 500; a failing dependency is 5xx naming it).
 ///
@@ -54,4 +56,9 @@ public enum EmbedError: Error, Sendable, Equatable {
 
 extension EmbedError: CustomStringConvertible {
     public var description: String { message }
+}
+
+extension EmbedError: JSONReaderFailure {
+    /// Malformed JSON in a request body is the client's 400.
+    public static func syntax(_ message: String) -> EmbedError { .badRequest(message) }
 }

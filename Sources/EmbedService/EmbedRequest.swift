@@ -1,3 +1,4 @@
+import LakehouseKit
 /// Size limits on one request, from `EMBEDD_MAX_TEXTS` and `EMBEDD_MAX_TEXT_BYTES`.
 public struct EmbedLimits: Sendable, Equatable {
     public static let defaultMaxTexts = 2048
@@ -60,7 +61,7 @@ public struct EmbedRequest: Sendable, Equatable {
     }
 
     public static func decodeEmbed(_ body: UnsafeRawBufferPointer, limits: EmbedLimits) throws(EmbedError) -> EmbedRequest {
-        var reader = JSONReader(body)
+        var reader = JSONReader<EmbedError>(body)
         var texts: [String]? = nil
         var model: String? = nil
         var seen: Set<String> = []
@@ -80,7 +81,7 @@ public struct EmbedRequest: Sendable, Equatable {
     }
 
     public static func decodeOpenAI(_ body: UnsafeRawBufferPointer, limits: EmbedLimits) throws(EmbedError) -> EmbedRequest {
-        var reader = JSONReader(body)
+        var reader = JSONReader<EmbedError>(body)
         var texts: [String]? = nil
         var model: String? = nil
         var encoding = EmbeddingEncoding.float
@@ -157,11 +158,11 @@ public struct EmbedRequest: Sendable, Equatable {
 
     // MARK: - Pieces
 
-    private static func expectObject(_ reader: inout JSONReader) throws(EmbedError) {
+    private static func expectObject(_ reader: inout JSONReader<EmbedError>) throws(EmbedError) {
         guard try reader.peekKind() == .object else { throw .badRequest("body must be a JSON object") }
     }
 
-    private static func readModel(_ reader: inout JSONReader) throws(EmbedError) -> String? {
+    private static func readModel(_ reader: inout JSONReader<EmbedError>) throws(EmbedError) -> String? {
         switch try reader.peekKind() {
         case .null:
             try reader.readNull()
@@ -175,7 +176,7 @@ public struct EmbedRequest: Sendable, Equatable {
         }
     }
 
-    private static func readTextList(_ reader: inout JSONReader, field: String, limits: EmbedLimits) throws(EmbedError)
+    private static func readTextList(_ reader: inout JSONReader<EmbedError>, field: String, limits: EmbedLimits) throws(EmbedError)
         -> [String]
     {
         guard try reader.peekKind() == .array else {
@@ -199,7 +200,7 @@ public struct EmbedRequest: Sendable, Equatable {
         return texts
     }
 
-    private static func describe(_ kind: JSONReader.Kind) -> String {
+    private static func describe(_ kind: JSONKind) -> String {
         switch kind {
         case .object: "an object"
         case .array: "an array"

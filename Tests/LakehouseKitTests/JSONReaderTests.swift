@@ -1,13 +1,13 @@
 import Foundation
 import Testing
-@testable import EmbedService
+@testable import LakehouseKit
 
 @Suite struct JSONReaderTests {
     /// Whether our reader accepts `text` as one complete JSON value.
     private func accepts(_ text: String) -> Bool {
         Array(text.utf8).withUnsafeBytes { raw in
-            var reader = JSONReader(raw)
-            do throws(EmbedError) {
+            var reader = JSONReader<APIError>(raw)
+            do throws(APIError) {
                 try reader.skipValue()
                 try reader.expectEnd()
                 return true
@@ -47,7 +47,7 @@ import Testing
     @Test func integersAreReadAndOtherNumbersAreNot() {
         func number(_ text: String) -> Int?? {
             Array(text.utf8).withUnsafeBytes { raw in
-                var reader = JSONReader(raw)
+                var reader = JSONReader<APIError>(raw)
                 return try? reader.readNumber()
             }
         }
@@ -60,10 +60,40 @@ import Testing
 
     @Test func errorsSayWhereTheyAre() {
         Array(#"{"a" 1}"#.utf8).withUnsafeBytes { raw in
-            var reader = JSONReader(raw)
-            #expect(throws: EmbedError.badRequest("body is not valid JSON: expected ':' at byte 5")) {
+            var reader = JSONReader<APIError>(raw)
+            do throws(APIError) {
                 try reader.skipValue()
+                Issue.record("expected a syntax error")
+            } catch {
+                #expect(error.status == .badRequest)
+                #expect(error.message == "body is not valid JSON: expected ':' at byte 5")
             }
+        }
+    }
+}
+
+@Suite struct JSONReaderValueTests {
+    private func value(_ text: String) throws -> JSONValue {
+        try Array(text.utf8).withUnsafeBytes { raw in
+            var reader = JSONReader<APIError>(raw)
+            let value = try reader.readValue()
+            try reader.expectEnd()
+            return value
+        }
+    }
+
+    @Test func readsWholeValuesLikeFoundation() throws {
+        #expect(try value(#"{"a":[1,-2.5e3,"x\u00e9",true,null],"b":{}}"#) == ["a": [1, -2500, "xé", true, nil], "b": [:]])
+        #expect(try value("0.1") == .number(0.1))
+    }
+
+    @Test func readsDoublesExactlyAsStrtod() throws {
+        for text in ["0", "-0.0", "3.14159", "1e-7", "6.02214076e23", "-123456789.125", "0.30000000000000004"] {
+            let parsed = try Array(text.utf8).withUnsafeBytes { raw in
+                var reader = JSONReader<APIError>(raw)
+                return try reader.readDouble()
+            }
+            #expect(parsed == Double(text)!, "\(text)")
         }
     }
 }

@@ -1,4 +1,21 @@
-/// A small strict JSON reader (RFC 8259) over raw body bytes, for the two request shapes.
+import Glibc
+
+/// What a `JSONReader` throws for malformed JSON: each caller's own error type (embedd's
+/// `EmbedError`, a handler's `APIError`), so the reader never needs mapping at the call site.
+public protocol JSONReaderFailure: Error {
+    static func syntax(_ message: String) -> Self
+}
+
+extension APIError: JSONReaderFailure {
+    public static func syntax(_ message: String) -> APIError { .badRequest(message) }
+}
+
+/// The kinds of JSON value, as `JSONReader.peekKind` reports them.
+public enum JSONKind: Equatable, Sendable {
+    case object, array, string, number, bool, null
+}
+
+/// A small strict JSON reader (RFC 8259) over raw body bytes, for hot request paths.
 ///
 /// Why not JSONDecoder: request decoding is on the warm path (thousands of requests a second on two
 /// cores), and a reader that pulls exactly the fields it needs, allocating nothing but the strings it
@@ -7,24 +24,22 @@
 ///
 /// Everything it accepts is valid JSON: unknown values are skipped but still fully checked, strings
 /// must be valid UTF-8 without raw control characters or lone surrogates, nesting is capped.
-struct JSONReader {
-    enum Kind: Equatable {
-        case object, array, string, number, bool, null
-    }
+public struct JSONReader<Failure: JSONReaderFailure> {
+    public typealias Kind = JSONKind
 
-    static let maxDepth = 64
+    public static var maxDepth: Int { 64 }
 
     private let bytes: UnsafeRawBufferPointer
     private(set) var position = 0
 
-    init(_ bytes: UnsafeRawBufferPointer) {
+    public init(_ bytes: UnsafeRawBufferPointer) {
         self.bytes = bytes
     }
 
     // MARK: - Structure
 
     /// Reads an object, calling `field` with each key; `field` must consume the value.
-    mutating func readObject(_ field: (String, inout JSONReader) throws(EmbedError) -> Void) throws(EmbedError) {
+    public mutating func readObject(_ field: (String, inout JSONReader) throws(Failure) -> Void) throws(Failure) {
         try expect(UInt8(ascii: "{"))
         skipWhitespace()
         if peekByte == UInt8(ascii: "}") {
@@ -51,7 +66,7 @@ struct JSONReader {
     }
 
     /// Reads an array, calling `element` with each index; `element` must consume the value.
-    mutating func readArray(_ element: (Int, inout JSONReader) throws(EmbedError) -> Void) throws(EmbedError) {
+    public mutating func readArray(_ element: (Int, inout JSONReader) throws(Failure) -> Void) throws(Failure) {
         try expect(UInt8(ascii: "["))
         skipWhitespace()
         if peekByte == UInt8(ascii: "]") {
@@ -75,7 +90,7 @@ struct JSONReader {
     }
 
     /// The kind of the value at the current position (after whitespace), or a syntax error.
-    mutating func peekKind() throws(EmbedError) -> Kind {
+    public mutating func peekKind() throws(Failure) -> Kind {
         skipWhitespace()
         guard let byte = peekByte else { throw syntax("unexpected end of body") }
         switch byte {
@@ -90,11 +105,11 @@ struct JSONReader {
     }
 
     /// Checks and skips any value.
-    mutating func skipValue(depth: Int = 0) throws(EmbedError) {
+    public mutating func skipValue(depth: Int = 0) throws(Failure) {
         guard depth < Self.maxDepth else { throw syntax("nesting deeper than \(Self.maxDepth)") }
         switch try peekKind() {
-        case .object: try readObject { (_, reader) throws(EmbedError) in try reader.skipValue(depth: depth + 1) }
-        case .array: try readArray { (_, reader) throws(EmbedError) in try reader.skipValue(depth: depth + 1) }
+        case .object: try readObject { (_, reader) throws(Failure) in try reader.skipValue(depth: depth + 1) }
+        case .array: try readArray { (_, reader) throws(Failure) in try reader.skipValue(depth: depth + 1) }
         case .string: _ = try readString()
         case .number: _ = try readNumber()
         case .bool: _ = try readBool()
@@ -103,26 +118,26 @@ struct JSONReader {
     }
 
     /// After the top-level value only whitespace may follow.
-    mutating func expectEnd() throws(EmbedError) {
+    public mutating func expectEnd() throws(Failure) {
         skipWhitespace()
         guard position == bytes.count else { throw syntax("unexpected data after the JSON value") }
     }
 
     // MARK: - Scalars
 
-    mutating func readBool() throws(EmbedError) -> Bool {
+    public mutating func readBool() throws(Failure) -> Bool {
         if matchLiteral("true") { return true }
         if matchLiteral("false") { return false }
         throw syntax("expected true or false")
     }
 
-    mutating func readNull() throws(EmbedError) {
+    public mutating func readNull() throws(Failure) {
         guard matchLiteral("null") else { throw syntax("expected null") }
     }
 
     /// Reads a number (full JSON grammar); returns its value, or nil when it is not an integer that
     /// fits in an `Int` (the only numbers the requests need are integers).
-    mutating func readNumber() throws(EmbedError) -> Int? {
+    public mutating func readNumber() throws(Failure) -> Int? {
         var integer = true
         var value = 0
         var overflow = false
@@ -158,7 +173,7 @@ struct JSONReader {
     }
 
     /// Reads a string value, unescaped, as valid UTF-8.
-    mutating func readString() throws(EmbedError) -> String {
+    public mutating func readString() throws(Failure) -> String {
         try expect(UInt8(ascii: "\""))
         let start = position
         while position < bytes.count {
@@ -190,7 +205,7 @@ struct JSONReader {
         }
     }
 
-    private mutating func expect(_ byte: UInt8) throws(EmbedError) {
+    private mutating func expect(_ byte: UInt8) throws(Failure) {
         guard peekByte == byte else {
             throw syntax(position < bytes.count ? "expected '\(Character(Unicode.Scalar(byte)))'" : "unexpected end of body")
         }
@@ -207,13 +222,13 @@ struct JSONReader {
 
     private func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
-    private func makeString(_ raw: UnsafeRawBufferPointer) throws(EmbedError) -> String {
+    private func makeString(_ raw: UnsafeRawBufferPointer) throws(Failure) -> String {
         guard let string = String(validating: raw, as: UTF8.self) else { throw syntax("string is not valid UTF-8") }
         return string
     }
 
     /// The slow path, from the first backslash on: unescape into a buffer.
-    private mutating func readEscapedString(from start: Int) throws(EmbedError) -> String {
+    private mutating func readEscapedString(from start: Int) throws(Failure) -> String {
         var buffer = [UInt8](UnsafeRawBufferPointer(rebasing: bytes[start..<position]))
         while position < bytes.count {
             let byte = bytes[position]
@@ -257,7 +272,7 @@ struct JSONReader {
         throw syntax("unterminated string")
     }
 
-    private mutating func readHex4() throws(EmbedError) -> UInt32 {
+    private mutating func readHex4() throws(Failure) -> UInt32 {
         guard position + 4 <= bytes.count else { throw syntax("unterminated \\u escape") }
         var value: UInt32 = 0
         for _ in 0..<4 {
@@ -275,7 +290,45 @@ struct JSONReader {
         return value
     }
 
-    private func syntax(_ message: String) -> EmbedError {
-        .badRequest("body is not valid JSON: \(message) at byte \(position)")
+    private func syntax(_ message: String) -> Failure {
+        .syntax("body is not valid JSON: \(message) at byte \(position)")
+    }
+
+    // MARK: - Numbers and whole values
+
+    /// Reads any JSON number as a Double (strtod on the validated digits; no String allocated).
+    public mutating func readDouble() throws(Failure) -> Double {
+        let start = position
+        _ = try readNumber()
+        let length = position - start
+        if length < 63 {
+            return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { buffer in
+                for i in 0..<length { buffer[i] = CChar(bitPattern: bytes[start + i]) }
+                buffer[length] = 0
+                return strtod(buffer.baseAddress!, nil)
+            }
+        }
+        return Double(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)) ?? .nan
+    }
+
+    /// Reads one whole value of any kind.
+    public mutating func readValue(depth: Int = 0) throws(Failure) -> JSONValue {
+        guard depth < Self.maxDepth else { throw syntax("nesting deeper than \(Self.maxDepth)") }
+        switch try peekKind() {
+        case .object:
+            var object: [String: JSONValue] = [:]
+            try readObject { (key, reader) throws(Failure) in object[key] = try reader.readValue(depth: depth + 1) }
+            return .object(object)
+        case .array:
+            var array: [JSONValue] = []
+            try readArray { (_, reader) throws(Failure) in array.append(try reader.readValue(depth: depth + 1)) }
+            return .array(array)
+        case .string: return .string(try readString())
+        case .number: return .number(try readDouble())
+        case .bool: return .bool(try readBool())
+        case .null:
+            try readNull()
+            return .null
+        }
     }
 }
