@@ -60,10 +60,28 @@ struct IndexRoutes: Sendable {
 
     func search(_ request: HTTPRequest) async throws -> HTTPResponse {
         let index = try IndexRoutes.mapping { try catalog.get().index(named: try request.parameter("name")) }
-        let body = try JSONCoding.decode(VectorWire.Search.self, from: request.body)
+        let body = try SearchRequest.decode(request.body)
         let filter = try IndexRoutes.mapping { try body.filter.map { try MetadataFilter(json: $0) } }
         let hits = try IndexRoutes.mapping { try index.search(vector: body.vector, k: body.k ?? 10, ef: body.ef, filter: filter) }
-        return .json(VectorWire.SearchResults(results: hits.map { VectorWire.Hit(id: $0.id, score: $0.score, metadata: $0.metadata) }))
+        return .json(bytes: IndexRoutes.encode(hits))
+    }
+
+    /// `{"results":[{"id","metadata","score"}]}`, written directly (the search hot path).
+    static func encode(_ hits: [SearchHit]) -> [UInt8] {
+        var writer = JSONWriter(capacity: 64 + hits.count * 128)
+        writer.raw("{\"results\":[")
+        for (position, hit) in hits.enumerated() {
+            if position > 0 { writer.raw(",") }
+            writer.raw("{\"id\":")
+            writer.string(hit.id)
+            writer.raw(",\"metadata\":")
+            writer.object(hit.metadata)
+            writer.raw(",\"score\":")
+            writer.number(hit.score)
+            writer.raw("}")
+        }
+        writer.raw("]}")
+        return writer.bytes
     }
 
     /// The one place vectord's domain errors become HTTP statuses (async and sync forms).

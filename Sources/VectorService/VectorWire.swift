@@ -38,34 +38,6 @@ enum VectorWire {
         let deleted: Int
     }
 
-    struct Search: Decodable {
-        let vector: [Float]
-        let k: Int?
-        let ef: Int?
-        let filter: JSONValue?
-
-        private enum CodingKeys: String, CodingKey, CaseIterable { case vector, k, ef, filter }
-
-        init(from decoder: any Decoder) throws {
-            try JSONCoding.rejectUnknownFields(decoder, allowed: Set(CodingKeys.allCases.map(\.rawValue)))
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            vector = try container.decode([Float].self, forKey: .vector)
-            k = try container.decodeIfPresent(Int.self, forKey: .k)
-            ef = try container.decodeIfPresent(Int.self, forKey: .ef)
-            filter = try container.decodeIfPresent(JSONValue.self, forKey: .filter)
-        }
-    }
-
-    struct Hit: Encodable {
-        let id: String
-        let score: Float
-        let metadata: [String: JSONValue]
-    }
-
-    struct SearchResults: Encodable {
-        let results: [Hit]
-    }
-
     struct IndexList: Encodable {
         let indexes: [IndexStats]
     }
