@@ -20,7 +20,6 @@ final class ClientConnection: EventLoopHandler, @unchecked Sendable {
     private var outputOffset = 0
     private var requestIsHead = false
     private(set) var lastUsed = MonotonicClock.nanoseconds()
-    private static let readChunk = 64 * 1024
 
     init(fd: Int32, pool: PeerPool, pending: PendingRequest) {
         self.fd = fd
@@ -94,12 +93,11 @@ final class ClientConnection: EventLoopHandler, @unchecked Sendable {
     }
 
     private func readAvailable() {
-        var chunk = [UInt8](repeating: 0, count: ClientConnection.readChunk)
+        let scratch = pool.loop.readBuffer
         while case .busy = state {
-            let result = chunk.withUnsafeMutableBytes { Socket.read(fd, into: $0) }
-            switch result {
+            switch Socket.read(fd, into: scratch) {
             case .bytes(let count):
-                input.append(contentsOf: chunk[0..<count])
+                input.append(UnsafeRawBufferPointer(rebasing: scratch[0..<count]))
                 parseResponse()
             case .wouldBlock:
                 return

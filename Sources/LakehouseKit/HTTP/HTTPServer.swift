@@ -72,14 +72,10 @@ final class LoopConnections: @unchecked Sendable {
     let loop: EventLoop
     var connections: [ObjectIdentifier: ServerConnection] = [:]
     var draining = false
-    /// Scratch buffer for reads: one per loop, never per connection.
-    let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
     private var dateCacheSecond = -1
     private(set) var dateHeader = ""
 
     init(loop: EventLoop) { self.loop = loop }
-
-    deinit { readBuffer.deallocate() }
 
     func add(_ connection: ServerConnection) { connections[ObjectIdentifier(connection)] = connection }
     func remove(_ connection: ServerConnection) { connections[ObjectIdentifier(connection)] = nil }

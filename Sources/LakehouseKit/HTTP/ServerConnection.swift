@@ -80,14 +80,14 @@ final class ServerConnection: EventLoopHandler, @unchecked Sendable {
                 readPaused = true
                 return
             }
-            switch Socket.read(fd, into: owner.readBuffer) {
+            switch Socket.read(fd, into: loop.readBuffer) {
             case .bytes(let count):
                 lastActivity = MonotonicClock.nanoseconds()
                 if requestStarted == nil { requestStarted = lastActivity }
-                input.append(UnsafeRawBufferPointer(rebasing: owner.readBuffer[0..<count]))
+                input.append(UnsafeRawBufferPointer(rebasing: loop.readBuffer[0..<count]))
                 if !inFlight || bodyStream != nil { processInput() }
                 if closed { return }
-                if count < owner.readBuffer.count && !untilEOF { return }
+                if count < loop.readBuffer.count && !untilEOF { return }
             case .wouldBlock:
                 return
             case .closed:

@@ -26,6 +26,9 @@ public final class EventLoop: @unchecked Sendable {
     private var handlers: [Int32: any EventLoopHandler] = [:]
     private var tickHandlers: [ObjectIdentifier: (UInt64) -> Void] = [:]
     private var threadID: pthread_t?
+    /// Scratch space for socket reads by everything on this loop (server and client connections):
+    /// one buffer per loop thread, never one per read.
+    let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
     private let finished = DispatchSemaphore(value: 0)
     /// How often registered tick handlers run (timeouts are checked at this granularity).
     static let tickNanoseconds: UInt64 = 100_000_000
@@ -45,6 +48,7 @@ public final class EventLoop: @unchecked Sendable {
     deinit {
         close(epollFD)
         close(wakeFD)
+        readBuffer.deallocate()
     }
 
     func start() {
