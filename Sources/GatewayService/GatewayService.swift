@@ -5,13 +5,22 @@ import LakehouseKit
 public struct GatewayService: DaemonService {
     let context: DaemonContext
     let forwarder: Forwarder
+    let fill: FillRoutes
 
     public init(context: DaemonContext) throws {
         self.context = context
+        let config = try GatewayConfig(environment: context.environment)
         forwarder = Forwarder(table: .standard, peers: context.peers, timeoutMs: context.config.peerTimeoutMs)
+        let logger = context.logger
+        let pipeline = FillPipeline(peers: context.peers, config: config, record: { type, traceID, _ in
+            logger.debug("journal", [("type", type), ("trace_id", traceID)])
+        }, logger: logger)
+        fill = FillRoutes(pipeline: pipeline, config: config)
     }
 
     public func register(_ router: inout Router) {
+        let fill = self.fill
+        router.post("/v1/fill") { try await fill.fill($0) }
         let forwarder = self.forwarder
         for method in [HTTPMethod.GET, .POST, .PUT, .DELETE, .PATCH] {
             router.callback(method, "/v1/{path...}") { request, loop, respond in forwarder.forward(request, on: loop, respond: respond) }
