@@ -6,15 +6,17 @@ public struct GatewayService: DaemonService {
     let context: DaemonContext
     let forwarder: Forwarder
     let fill: FillRoutes
+    let journal: JournalClient
 
     public init(context: DaemonContext) throws {
         self.context = context
         let config = try GatewayConfig(environment: context.environment)
         forwarder = Forwarder(table: .standard, peers: context.peers, timeoutMs: context.config.peerTimeoutMs)
-        let logger = context.logger
-        let pipeline = FillPipeline(peers: context.peers, config: config, record: { type, traceID, _ in
-            logger.debug("journal", [("type", type), ("trace_id", traceID)])
-        }, logger: logger)
+        let journal = try JournalClient(context: context)
+        self.journal = journal
+        let pipeline = FillPipeline(peers: context.peers, config: config, record: { type, traceID, payload in
+            journal.record(JournalEvent(daemon: Daemon.gateway.rawValue, type: type, traceID: traceID, payload: payload.objectValue ?? [:]))
+        }, logger: context.logger)
         fill = FillRoutes(pipeline: pipeline, config: config)
     }
 
@@ -29,4 +31,9 @@ public struct GatewayService: DaemonService {
 
     /// The gateway itself is ready once it listens; a down daemon is answered per route with 503.
     public func readinessProblems() async -> [String] { [] }
+
+    /// Whatever the journal client could not deliver yet stays spooled for the next start.
+    public func shutdown() async {
+        await journal.close()
+    }
 }
