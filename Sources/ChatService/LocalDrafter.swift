@@ -33,7 +33,9 @@ struct LocalDrafter: Sendable {
             guard let context = try? JSONCoding.decode(RoleExtractionContext.self, from: bytes) else {
                 return plainReply("The local drafter could not read this role_extraction context: it needs text and roles.", json: json)
             }
-            return JSONCoding.string(LocalRoleMatcher.extract(context))
+            // Encoded by hand so that "no role" is an explicit null, as the task's instructions say.
+            let found = LocalRoleMatcher.extract(context)
+            return String(decoding: WireJSON.encode(["confidence": .number(found.confidence), "role": found.role.map { .string($0) } ?? .null]), as: UTF8.self)
         }
     }
 
