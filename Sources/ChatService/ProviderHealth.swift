@@ -93,8 +93,8 @@ final class ProviderHealth: Sendable {
                 state.cooldownUntil = max(state.cooldownUntil, time + policy.cooldownSeconds)
                 state.failureTimes.removeAll()
             }
-            if case .status(429, let retryAfter, _) = failure {
-                state.cooldownUntil = max(state.cooldownUntil, time + (retryAfter ?? policy.cooldownSeconds))
+            if case .status(429, let retryAfter?, _) = failure {
+                state.cooldownUntil = max(state.cooldownUntil, time + retryAfter)
             }
         }
     }
