@@ -25,7 +25,7 @@ struct Forwarder: Sendable {
         let target = request.query.isEmpty ? request.path : "\(request.path)?\(request.query)"
         let idempotent = request.method.isIdempotent || (request.method == .POST && entry.readOnlyPost)
         peers.execute(entry.daemon, request.method, target, body: request.body, headers: headers, requestID: request.requestID,
-                      idempotent: idempotent, timeoutMs: timeoutMs, on: loop) { result in
+                      idempotent: idempotent, timeoutMs: timeoutMs, streamResponse: entry.streamsResponse, on: loop) { result in
             switch result {
             case .failure(let error):
                 respond(.failure(Forwarder.map(error, daemon: entry.daemon)))
@@ -34,9 +34,33 @@ struct Forwarder: Sendable {
                 for name in Forwarder.relayedResponseHeaders {
                     if let value = response.headers[name] { relayed.set(name, value) }
                 }
-                respond(.success(HTTPResponse(status: response.status, headers: relayed, body: response.body)))
+                if let upstream = response.bodyStream {
+                    respond(.success(Forwarder.relay(upstream, status: response.status, headers: relayed)))
+                } else {
+                    respond(.success(HTTPResponse(status: response.status, headers: relayed, body: response.body)))
+                }
             }
         }
+    }
+
+    /// A streamed answer (server-sent events) goes on to the caller piece by piece, unbuffered. A
+    /// caller that leaves drops the upstream connection; an upstream that breaks off mid-body makes
+    /// the caller's response end without its last chunk, so the break is never a silent clean end.
+    static func relay(_ upstream: RequestBodyStream, status: HTTPStatus, headers: HTTPHeaders) -> HTTPResponse {
+        let downstream = ResponseBodyStream()
+        var response = HTTPResponse(status: status, headers: headers)
+        response.headers.set("Cache-Control", "no-cache")
+        response.bodyStream = downstream
+        Task {
+            do {
+                for try await piece in upstream { try await downstream.write(piece) }
+                downstream.finish()
+            } catch {
+                upstream.cancel()
+                downstream.abort()
+            }
+        }
+        return response
     }
 
     /// Peer down → 503 (SPEC §2: the gateway answers for a down daemon with 503 and a clear error);

@@ -11,6 +11,9 @@ struct RouteTable: Sendable {
         /// connection after a connection-level failure. Everything else is retried only if its
         /// method is idempotent.
         let readOnlyPost: Bool
+        /// Its answers may be streams (server-sent events): a chunked response is relayed piece by
+        /// piece as it arrives instead of after it is complete.
+        var streamsResponse = false
     }
 
     static let standard = RouteTable(entries: [
@@ -23,7 +26,7 @@ struct RouteTable: Sendable {
         Entry(prefix: "/v1/playbooks", daemon: .matrixd, readOnlyPost: false),
         Entry(prefix: "/v1/memory", daemon: .matrixd, readOnlyPost: false),
         Entry(prefix: "/v1/extract-role", daemon: .matrixd, readOnlyPost: true),
-        Entry(prefix: "/v1/chat", daemon: .chatd, readOnlyPost: false),
+        Entry(prefix: "/v1/chat", daemon: .chatd, readOnlyPost: false, streamsResponse: true),
         Entry(prefix: "/v1/providers", daemon: .chatd, readOnlyPost: false),
         Entry(prefix: "/v1/validate", daemon: .validatord, readOnlyPost: true),
         Entry(prefix: "/v1/iterate", daemon: .validatord, readOnlyPost: false),

@@ -7,6 +7,9 @@ final class ClientConnection: EventLoopHandler, @unchecked Sendable {
     private enum State {
         case connecting(PendingRequest, deadline: UInt64)
         case busy(PendingRequest)
+        /// The head of a streamed response was delivered; its body goes into `stream` as it comes.
+        /// `deadline` moves on with every piece (the request timeout bounds each wait, not the whole).
+        case streaming(RequestBodyStream, timeoutMs: Int, deadline: UInt64)
         case idle
         case closed
     }
@@ -38,7 +41,7 @@ final class ClientConnection: EventLoopHandler, @unchecked Sendable {
     func send(_ pending: PendingRequest) {
         state = .busy(pending)
         input.clear()
-        parser = HTTPResponseParser(maxBodyBytes: pool.configuration.maxResponseBytes)
+        parser = HTTPResponseParser(maxBodyBytes: pool.configuration.maxResponseBytes, streaming: pending.request.streamResponse)
         let request = pending.request
         requestIsHead = request.method == .HEAD
         var head = "\(request.method) \(request.target) HTTP/1.1\r\nHost: \(peerName)\r\n"
@@ -74,6 +77,8 @@ final class ClientConnection: EventLoopHandler, @unchecked Sendable {
         case .busy:
             if events & EPOLLOUT.rawValue != 0 && outputOffset < output.count { flush() }
             if events & (EPOLLIN.rawValue | EPOLLRDHUP.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0 { readAvailable() }
+        case .streaming(let stream, _, _):
+            if events & (EPOLLIN.rawValue | EPOLLRDHUP.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0 && !stream.isPaused { readAvailable() }
         }
     }
 
@@ -92,16 +97,38 @@ final class ClientConnection: EventLoopHandler, @unchecked Sendable {
         }
     }
 
+    private var isReceiving: Bool {
+        switch state {
+        case .busy: true
+        case .streaming(let stream, _, _): !stream.isPaused
+        default: false
+        }
+    }
+
     private func readAvailable() {
         let scratch = pool.loop.readBuffer
-        while case .busy = state {
+        while isReceiving {
+            if case .streaming = state, !input.isEmpty {
+                // Bytes left over from before a pause: hand them on before reading more.
+                parseStreamedBody()
+                continue
+            }
             switch Socket.read(fd, into: scratch) {
             case .bytes(let count):
                 input.append(UnsafeRawBufferPointer(rebasing: scratch[0..<count]))
-                parseResponse()
+                if case .streaming = state { parseStreamedBody() } else { parseResponse() }
             case .wouldBlock:
                 return
             case .closed:
+                if case .streaming(let stream, _, _) = state {
+                    if case .bodyEnd = parser.finishAtEOF(&input) {
+                        stream.finish()
+                    } else {
+                        stream.fail(HTTPClientError.connectionClosed(peer: peerName))
+                    }
+                    close()
+                    return
+                }
                 if case .busy(let pending) = state {
                     switch parser.finishAtEOF(&input) {
                     case .response(let response, _):
@@ -113,6 +140,11 @@ final class ClientConnection: EventLoopHandler, @unchecked Sendable {
                 }
                 return
             case .failed(let code):
+                if case .streaming(let stream, _, _) = state {
+                    stream.fail(HTTPClientError.connectionClosed(peer: peerName))
+                    close()
+                    return
+                }
                 failConnection(.peerUnavailable(peer: peerName, reason: String(cString: strerror(code))))
                 return
             }
@@ -127,6 +159,19 @@ final class ClientConnection: EventLoopHandler, @unchecked Sendable {
         case .failure(let reason):
             close()
             pending.complete(.failure(.invalidResponse(peer: peerName, reason: reason)))
+        case .streamHead(let status, let headers):
+            // The stream holds the connection only until its body ends or the connection closes.
+            let stream = RequestBodyStream { [self] in
+                pool.loop.execute { self.resumeStreamedBody() }
+            }
+            state = .streaming(stream, timeoutMs: pending.timeoutMs, deadline: MonotonicClock.nanoseconds() + UInt64(max(pending.timeoutMs, 1)) * 1_000_000)
+            var response = HTTPClientResponse(status: status, headers: headers, body: [])
+            response.bodyStream = stream
+            pending.complete(.success(response))
+            parseStreamedBody()
+        case .bodyData, .bodyEnd:
+            close()
+            pending.complete(.failure(.invalidResponse(peer: peerName, reason: "body before head")))
         case .response(let response, let keepAlive):
             lastUsed = MonotonicClock.nanoseconds()
             // Reuse only a clean connection: whole request written, nothing extra received.
@@ -141,6 +186,56 @@ final class ClientConnection: EventLoopHandler, @unchecked Sendable {
                 pending.complete(.success(response))
             }
         }
+    }
+
+    /// Moves what has arrived of a streamed body into its stream, until the stream asks to pause,
+    /// the input runs out, or the body ends (then the connection is reused or closed).
+    private func parseStreamedBody() {
+        while case .streaming(let stream, let timeoutMs, _) = state {
+            if stream.isAbandoned {
+                close()  // the consumer stopped listening: the rest of this body is not wanted
+                return
+            }
+            if stream.isPaused { return }
+            switch parser.next(&input, requestWasHead: false) {
+            case .needMore:
+                return
+            case .bodyData(let bytes):
+                lastUsed = MonotonicClock.nanoseconds()
+                state = .streaming(stream, timeoutMs: timeoutMs, deadline: lastUsed + UInt64(max(timeoutMs, 1)) * 1_000_000)
+                _ = stream.yield(bytes)
+            case .bodyEnd(let keepAlive):
+                lastUsed = MonotonicClock.nanoseconds()
+                stream.finish()
+                if keepAlive && input.isEmpty {
+                    state = .idle
+                    output = []
+                    outputOffset = 0
+                    pool.connectionIsIdle(self)
+                } else {
+                    close()
+                }
+                return
+            case .failure(let reason):
+                stream.fail(HTTPClientError.invalidResponse(peer: peerName, reason: reason))
+                close()
+                return
+            case .response, .streamHead:
+                stream.fail(HTTPClientError.invalidResponse(peer: peerName, reason: "unexpected response inside a streamed body"))
+                close()
+                return
+            }
+        }
+    }
+
+    /// The consumer drained (or abandoned) a paused stream: go on reading.
+    private func resumeStreamedBody() {
+        guard case .streaming(let stream, _, _) = state else { return }
+        if stream.isAbandoned {
+            close()
+            return
+        }
+        readAvailable()
     }
 
     private func failConnection(_ error: HTTPClientError) {
@@ -162,6 +257,13 @@ final class ClientConnection: EventLoopHandler, @unchecked Sendable {
                 close()
                 pending.complete(.failure(.timeout(peer: peerName, milliseconds: pending.timeoutMs)))
             }
+        case .streaming(let stream, let timeoutMs, let deadline):
+            if stream.isAbandoned {
+                close()
+            } else if now > deadline && !stream.isPaused {
+                stream.fail(HTTPClientError.timeout(peer: peerName, milliseconds: timeoutMs))
+                close()
+            }
         case .idle, .closed:
             return
         }
@@ -169,6 +271,9 @@ final class ClientConnection: EventLoopHandler, @unchecked Sendable {
 
     func close() {
         if case .closed = state { return }
+        if case .streaming(let stream, _, _) = state {
+            stream.fail(HTTPClientError.connectionClosed(peer: peerName))  // no-op once finished
+        }
         state = .closed
         pool.loop.deregister(fd: fd)
         Glibc.close(fd)

@@ -7,6 +7,10 @@ public struct HTTPClientRequest: Sendable {
     /// Whether a connection-level failure may be retried on a fresh connection. Defaults to the
     /// method's idempotency (RFC 9110 §9.2.2); a caller that knows a POST is safe to repeat may say so.
     public var idempotent: Bool
+    /// Deliver a chunked or close-delimited response body as it arrives, through the response's
+    /// `bodyStream`, instead of after it is complete (server-sent events, NDJSON streams). The
+    /// request timeout then bounds the wait for the head and for each next piece of the body.
+    public var streamResponse = false
 
     public init(method: HTTPMethod, target: String, headers: HTTPHeaders = [:], body: [UInt8] = [], idempotent: Bool? = nil) {
         self.method = method
@@ -21,6 +25,9 @@ public struct HTTPClientResponse: Sendable {
     public var status: HTTPStatus
     public var headers: HTTPHeaders
     public var body: [UInt8]
+    /// With `HTTPClientRequest.streamResponse`, a chunked or close-delimited body arrives here
+    /// (and `body` is empty). Iterate it to the end, or `cancel()` it to drop the connection.
+    public var bodyStream: RequestBodyStream?
 
     public init(status: HTTPStatus, headers: HTTPHeaders, body: [UInt8]) {
         self.status = status

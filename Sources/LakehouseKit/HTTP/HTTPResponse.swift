@@ -6,11 +6,21 @@ public struct HTTPResponse: Sendable {
     public var status: HTTPStatus
     public var headers: HTTPHeaders
     public var body: [UInt8]
+    /// A body written while the handler runs (server-sent events, relayed streams); when set, `body`
+    /// is ignored and the response goes out with `Transfer-Encoding: chunked`, chunk by chunk.
+    public var bodyStream: ResponseBodyStream?
 
     public init(status: HTTPStatus = .ok, headers: HTTPHeaders = [:], body: [UInt8] = []) {
         self.status = status
         self.headers = headers
         self.body = body
+    }
+
+    /// A response whose body is written later, through `stream` (see `ResponseBodyStream`).
+    public static func streaming(_ stream: ResponseBodyStream, status: HTTPStatus = .ok, contentType: String) -> HTTPResponse {
+        var response = HTTPResponse(status: status, headers: ["Content-Type": contentType])
+        response.bodyStream = stream
+        return response
     }
 
     /// A JSON response from an Encodable value.

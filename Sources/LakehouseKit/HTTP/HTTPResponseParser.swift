@@ -4,6 +4,11 @@ struct HTTPResponseParser: Sendable {
         case needMore
         case response(HTTPClientResponse, keepAlive: Bool)
         case failure(String)
+        /// Streaming mode: the head of a response whose body (chunked or until close) follows as
+        /// `.bodyData` pieces and one `.bodyEnd`.
+        case streamHead(status: HTTPStatus, headers: HTTPHeaders)
+        case bodyData([UInt8])
+        case bodyEnd(keepAlive: Bool)
     }
 
     private enum State: Sendable {
@@ -11,6 +16,8 @@ struct HTTPResponseParser: Sendable {
         case body(status: HTTPStatus, headers: HTTPHeaders, remaining: Int, keepAlive: Bool)
         case chunked(status: HTTPStatus, headers: HTTPHeaders, decoder: ChunkedBodyDecoder, keepAlive: Bool)
         case untilClose(status: HTTPStatus, headers: HTTPHeaders)
+        case streamingChunked(decoder: ChunkedBodyDecoder, keepAlive: Bool)
+        case streamingUntilClose
         case failed
     }
 
@@ -19,8 +26,13 @@ struct HTTPResponseParser: Sendable {
     private var state = State.head
     private var scanOffset = 0
 
-    init(maxBodyBytes: Int) {
+    /// Streaming mode: chunked and close-delimited bodies are handed out as they arrive instead of
+    /// accumulated (a body with a Content-Length is still delivered whole).
+    let streaming: Bool
+
+    init(maxBodyBytes: Int, streaming: Bool = false) {
         self.maxBodyBytes = maxBodyBytes
+        self.streaming = streaming
     }
 
     /// `requestWasHead`: a response to HEAD has no body whatever its headers say.
@@ -60,13 +72,25 @@ struct HTTPResponseParser: Sendable {
                 }
                 if headers.contains("Transfer-Encoding") {
                     guard headers.values("Transfer-Encoding").last?.trimmingASCIIWhitespace().lowercased().hasSuffix("chunked") == true else {
+                        if streaming {
+                            state = .streamingUntilClose
+                            return .streamHead(status: status, headers: headers)
+                        }
                         state = .untilClose(status: status, headers: headers)
                         continue
+                    }
+                    if streaming {
+                        // The stream's total is bounded by its consumer, not by maxBodyBytes.
+                        state = .streamingChunked(decoder: ChunkedBodyDecoder(maxBodyBytes: Int.max, streaming: true), keepAlive: keepAlive)
+                        return .streamHead(status: status, headers: headers)
                     }
                     state = .chunked(status: status, headers: headers, decoder: ChunkedBodyDecoder(maxBodyBytes: maxBodyBytes), keepAlive: keepAlive)
                 } else {
                     switch HTTPLines.contentLength(headers.values("Content-Length")) {
                     case .failure(let error): return fail(error.message)
+                    case .success(nil) where streaming:
+                        state = .streamingUntilClose
+                        return .streamHead(status: status, headers: headers)
                     case .success(nil): state = .untilClose(status: status, headers: headers)
                     case .success(let length?):
                         guard length <= maxBodyBytes else { return fail("response body of \(length) bytes exceeds \(maxBodyBytes)") }
@@ -92,6 +116,24 @@ struct HTTPResponseParser: Sendable {
                     state = .head
                     return .response(HTTPClientResponse(status: status, headers: headers, body: body), keepAlive: keepAlive)
                 }
+            case .streamingChunked(var decoder, let keepAlive):
+                state = .failed
+                switch decoder.decode(&buffer) {
+                case .needMore:
+                    state = .streamingChunked(decoder: decoder, keepAlive: keepAlive)
+                    return .needMore
+                case .failure(_, let message):
+                    return fail(message)
+                case .data(let bytes):
+                    state = .streamingChunked(decoder: decoder, keepAlive: keepAlive)
+                    return .bodyData(bytes)
+                case .complete:
+                    state = .head
+                    return .bodyEnd(keepAlive: keepAlive)
+                }
+            case .streamingUntilClose:
+                guard buffer.readableCount > 0 else { return .needMore }
+                return .bodyData(buffer.read(buffer.readableCount))
             case .untilClose:
                 if buffer.readableCount > maxBodyBytes { return fail("response body exceeds \(maxBodyBytes) bytes") }
                 return .needMore
@@ -101,6 +143,10 @@ struct HTTPResponseParser: Sendable {
 
     /// The peer closed the connection: completes a read-until-close body, else reports truncation.
     mutating func finishAtEOF(_ buffer: inout ByteBuffer) -> Event {
+        if case .streamingUntilClose = state {
+            state = .failed
+            return .bodyEnd(keepAlive: false)
+        }
         if case .untilClose(let status, let headers) = state {
             state = .failed
             return .response(HTTPClientResponse(status: status, headers: headers, body: buffer.read(buffer.readableCount)), keepAlive: false)

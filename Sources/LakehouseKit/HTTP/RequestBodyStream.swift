@@ -1,7 +1,8 @@
 import Synchronization
 
 /// A request body delivered in pieces as it arrives, for routes that ingest more than fits
-/// comfortably in memory (vectord's bulk upsert). The connection produces on its event loop; the
+/// comfortably in memory (vectord's bulk upsert); also a streamed response body on the client side
+/// (`HTTPClientRequest.streamResponse`). The connection produces on its event loop; the
 /// handler consumes with `for try await chunk in body`. Back-pressure: above `highWater` buffered
 /// bytes the connection stops reading the socket, and resumes once the handler has drained the
 /// buffer below `lowWater`, so memory stays bounded whatever the body size.
@@ -103,6 +104,12 @@ public final class RequestBodyStream: AsyncSequence, Sendable {
     }
 
     var isPaused: Bool { state.withLock { $0.producerPaused } }
+
+    var isAbandoned: Bool { state.withLock { $0.abandoned } }
+
+    /// The consumer stops early: what is buffered is dropped and the producer (a client connection
+    /// relaying a streamed response) closes its connection instead of reading on.
+    public func cancel() { abandon() }
 
     /// Bytes received so far.
     public var receivedBytes: Int { state.withLock { $0.total } }

@@ -28,6 +28,12 @@ final class ServerConnection: EventLoopHandler, @unchecked Sendable {
     private var processing = false
     /// The body of the request in flight, while it is still streaming in to its handler.
     private var bodyStream: RequestBodyStream?
+    /// The body of the response being sent, while its handler is still writing it.
+    private var responseStream: ResponseBodyStream?
+    /// What to do once `responseStream` ends: whether the connection stays open.
+    private var responseStreamKeepOpen = false
+    /// HTTP/1.0 clients get a close-delimited body instead of chunks.
+    private var responseStreamChunked = true
 
     private var lastActivity: UInt64
     /// When the first byte of the request now being received arrived (nil between requests).
@@ -227,8 +233,28 @@ final class ServerConnection: EventLoopHandler, @unchecked Sendable {
             bodyStream = nil
             bodyUnread = true
         }
-        let keepOpen = keepAlive && !owner.draining && !peerClosedInput && !bodyUnread
+        var keepOpen = keepAlive && !owner.draining && !peerClosedInput && !bodyUnread
+        if let stream = response.bodyStream {
+            if !isHead && !response.status.forbidsBody {
+                // Streamed: the head now, the chunks as the handler writes them (`pumpResponseStream`).
+                responseStreamChunked = version != .http1_0
+                if !responseStreamChunked { keepOpen = false }
+                responseStream = stream
+                responseStreamKeepOpen = keepOpen
+                queue(serialize(response, keepAlive: keepOpen, isHead: false, version: version, streamed: true))
+                flush()
+                if closed { return }
+                stream.attach { [self] in loop.execute { self.pumpResponseStream() } }
+                return
+            }
+            stream.cancel()
+        }
         queue(serialize(response, keepAlive: keepOpen, isHead: isHead, version: version))
+        finishResponse(keepOpen: keepOpen)
+    }
+
+    /// The response in flight has been queued whole: go on with the next request, or close.
+    private func finishResponse(keepOpen: Bool) {
         inFlight = false
         if !keepOpen { closeAfterWrite = true }
         flush()
@@ -240,7 +266,38 @@ final class ServerConnection: EventLoopHandler, @unchecked Sendable {
         }
     }
 
-    private func serialize(_ response: HTTPResponse, keepAlive: Bool, isHead: Bool, version: HTTPVersion) -> [UInt8] {
+    /// Moves what the handler wrote into the output as chunks, while the socket keeps up; the last
+    /// chunk ends the response. Runs on the loop when the handler writes and when output drains.
+    private func pumpResponseStream() {
+        guard !closed, let stream = responseStream else { return }
+        // Back-pressure: leave the bytes in the stream (its writer waits) while the socket is behind.
+        guard output.count - outputOffset < ResponseBodyStream.lowWater else { return }
+        switch stream.take() {
+        case .aborted:
+            responseStream = nil
+            Socket.setLingerZero(fd)
+            close()
+        case .bytes(let bytes, let finished):
+            if !bytes.isEmpty {
+                if responseStreamChunked {
+                    queue(Array((String(bytes.count, radix: 16) + "\r\n").utf8))
+                    queue(bytes)
+                    queue(Array("\r\n".utf8))
+                } else {
+                    queue(bytes)
+                }
+            }
+            guard finished else {
+                if !bytes.isEmpty { flush() }
+                return
+            }
+            responseStream = nil
+            if responseStreamChunked { queue(Array("0\r\n\r\n".utf8)) }
+            finishResponse(keepOpen: responseStreamKeepOpen)
+        }
+    }
+
+    private func serialize(_ response: HTTPResponse, keepAlive: Bool, isHead: Bool, version: HTTPVersion, streamed: Bool = false) -> [UInt8] {
         let sendsBody = !isHead && !response.status.forbidsBody
         var bytes: [UInt8] = []
         bytes.reserveCapacity(160 + response.headers.count * 48 + (sendsBody ? response.body.count : 0))
@@ -250,13 +307,16 @@ final class ServerConnection: EventLoopHandler, @unchecked Sendable {
         bytes.append(UInt8(ascii: " "))
         append(response.status.reason)
         append("\r\n")
-        for (name, value) in response.headers where !name.equalsIgnoringASCIICase("Content-Length") && !name.equalsIgnoringASCIICase("Connection") {
+        for (name, value) in response.headers where !name.equalsIgnoringASCIICase("Content-Length") && !name.equalsIgnoringASCIICase("Connection")
+            && !name.equalsIgnoringASCIICase("Transfer-Encoding") {
             append(name)
             append(": ")
             append(value)
             append("\r\n")
         }
-        if !response.status.forbidsBody {
+        if streamed {
+            if version != .http1_0 { append("Transfer-Encoding: chunked\r\n") }
+        } else if !response.status.forbidsBody {
             append("Content-Length: ")
             append(String(response.body.count))
             append("\r\n")
@@ -285,6 +345,7 @@ final class ServerConnection: EventLoopHandler, @unchecked Sendable {
     }
 
     private func flush() {
+        let hadOutput = outputOffset < output.count
         while outputOffset < output.count {
             let result = output.withUnsafeBytes { all in
                 Socket.write(fd, UnsafeRawBufferPointer(rebasing: all[outputOffset...]))
@@ -305,6 +366,13 @@ final class ServerConnection: EventLoopHandler, @unchecked Sendable {
         output.removeAll(keepingCapacity: output.capacity <= 64 * 1024)
         outputOffset = 0
         writeStalledSince = nil
+        if responseStream != nil {
+            guard hadOutput else { return }
+            // Drained while a handler is still writing: take its next bytes (re-entry is bounded:
+            // the pump flushes only what it queued, and calls back here only once drained again).
+            loop.execute { [self] in pumpResponseStream() }
+            return
+        }
         if closeAfterWrite || (peerClosedInput && !inFlight && input.isEmpty) {
             close()
         }
@@ -359,6 +427,8 @@ final class ServerConnection: EventLoopHandler, @unchecked Sendable {
         closed = true
         bodyStream?.fail(APIError.badRequest("connection closed"))
         bodyStream = nil
+        responseStream?.cancel()
+        responseStream = nil
         loop.deregister(fd: fd)
         Glibc.close(fd)
         owner.remove(self)

@@ -47,9 +47,10 @@ public struct PeerClient: Sendable {
 
     /// `send` for event-loop code (callback handlers): call on `loop`; `completion` runs on it.
     public func execute(_ daemon: Daemon, _ method: HTTPMethod, _ target: String, body: [UInt8] = [], headers: HTTPHeaders = [:],
-                        requestID: String? = nil, idempotent: Bool? = nil, timeoutMs: Int? = nil, on loop: EventLoop,
+                        requestID: String? = nil, idempotent: Bool? = nil, timeoutMs: Int? = nil, streamResponse: Bool = false, on loop: EventLoop,
                         completion: @escaping @Sendable (Result<HTTPClientResponse, HTTPClientError>) -> Void) {
-        let request = makeRequest(method, target, body: body, headers: headers, requestID: requestID, idempotent: idempotent)
+        var request = makeRequest(method, target, body: body, headers: headers, requestID: requestID, idempotent: idempotent)
+        request.streamResponse = streamResponse
         client.execute(request, to: addresses[daemon]!, on: loop, timeoutMs: timeoutMs, completion: completion)
     }
 
