@@ -1,0 +1,243 @@
+import Foundation
+import LakehouseKit
+
+/// `POST /v1/retrieve`: one query over several corpora, with attribution.
+///
+/// Scores are comparable across corpora because every corpus is embedded by the same embedd model
+/// into a cosine index: a hit's score is the cosine similarity of the query and the record's text
+/// (−1…1), plus, for workers named in same-role playbooks, the bounded playbook boost. Per corpus
+/// the k best hits are kept (k per corpus), then the corpora's lists are merged by score, each
+/// list keeping its own order (so geography's ordering survives the merge).
+///
+/// - Role gate: on a role-tagged corpus, a hit whose role differs from the query's is dropped and
+///   counted in `gate.dropped`; when that leaves fewer than k, the corpus is searched again with
+///   the role as a filter, so k hits come back whenever k matching records exist.
+/// - Geography: with a city of known coordinates (the request's, or one read from the query),
+///   hits within `MATRIXD_RADIUS_MILES` of it come first, best score first, then the rest.
+/// - Playbook boost: a worker named by same-role playbooks (among the `playbookScan` nearest to
+///   the query) gains `MATRIXD_PLAYBOOK_BOOST / 2` per playbook, at most `MATRIXD_PLAYBOOK_BOOST`.
+///   Playbooks of other roles never boost anyone.
+struct Retriever: Sendable {
+    let catalog: CorpusCatalog
+    let calls: PeerCalls
+    let understanding: RequestUnderstanding
+    let config: MatrixConfig
+
+    static let defaultCorpora = ["workers", "playbooks"]
+    static let playbookCorpus = "playbooks"
+    /// Same-role playbooks consulted for the boost.
+    static let playbookScan = 20
+    static let maxQueryBytes = 8192
+
+    struct Place: Sendable {
+        let lat: Double
+        let lon: Double
+    }
+
+    func retrieve(_ request: RetrieveRequest, requestID: String?) async throws(MatrixError) -> RetrieveResponse {
+        let query = request.query.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !query.isEmpty else { throw .badRequest("query must not be empty") }
+        guard query.utf8.count <= Retriever.maxQueryBytes else { throw .badRequest("query is longer than \(Retriever.maxQueryBytes) bytes") }
+        let k = request.k ?? config.defaultK
+        guard (1...config.maxK).contains(k) else { throw .badRequest("k must be between 1 and \(config.maxK) (MATRIXD_MAX_K); got \(k)") }
+        let corpora = try resolveCorpora(request.corpora)
+        let filters = request.filters ?? [:]
+        try Retriever.validate(filters)
+
+        let role: String?
+        let roleMethod: String
+        if let given = request.queryRole?.trimmingCharacters(in: .whitespacesAndNewlines).lowercased(), !given.isEmpty {
+            (role, roleMethod) = (given, "given")
+        } else {
+            let extraction = await understanding.extractRole(query, requestID: requestID)
+            (role, roleMethod) = (extraction.role, extraction.method)
+        }
+        let center = place(request, query: query)
+
+        guard let vector = try await calls.embedRaw([query], requestID: requestID).first else {
+            throw MatrixError(.badGateway, "embedd answered no vector")
+        }
+        let playbooks = role != nil && corpora.contains(where: { $0.name != Retriever.playbookCorpus }) ? catalog.corpus(named: Retriever.playbookCorpus) : nil
+
+        var perCorpus: [String: (hits: [RankedHit], dropped: Int)] = [:]
+        var boosts: [String: Double] = [:]
+        do {
+            try await withThrowingTaskGroup(of: CorpusOutcome.self) { group in
+                for corpus in corpora {
+                    group.addTask { .hits(corpus.name, try await search(corpus, vector: vector, k: k, filters: filters, role: role, center: center, requestID: requestID)) }
+                }
+                if let playbooks, let role {
+                    group.addTask { .boosts(try await playbookBoosts(playbooks, vector: vector, role: role, requestID: requestID)) }
+                }
+                for try await outcome in group {
+                    switch outcome {
+                    case .hits(let name, let result): perCorpus[name] = result
+                    case .boosts(let found): boosts = found
+                    }
+                }
+            }
+        } catch let error as MatrixError {
+            throw error
+        } catch {
+            throw MatrixError(.badGateway, "retrieve failed: \(error)")
+        }
+
+        var lists: [[RankedHit]] = []
+        var dropped = 0
+        for corpus in corpora {
+            guard var (hits, gateDropped) = perCorpus[corpus.name] else { continue }
+            dropped += gateDropped
+            if corpus.name != Retriever.playbookCorpus, !boosts.isEmpty {
+                for index in hits.indices { hits[index].hit.score += boosts[hits[index].hit.id] ?? 0 }
+                hits.sort(by: RankedHit.before)
+            }
+            lists.append(Array(hits.prefix(k)))
+        }
+        return RetrieveResponse(role: role, roleMethod: roleMethod, results: Retriever.merge(lists), gate: RoleGateReport(dropped: dropped))
+    }
+
+    enum CorpusOutcome: Sendable {
+        case hits(String, (hits: [RankedHit], dropped: Int))
+        case boosts([String: Double])
+    }
+
+    /// A hit with its corpus and geography tier (0 within the radius, 1 otherwise).
+    struct RankedHit: Sendable {
+        let corpus: String
+        var hit: IndexHit
+        let tier: Int
+
+        static func before(_ a: RankedHit, _ b: RankedHit) -> Bool {
+            a.tier != b.tier ? a.tier < b.tier : (a.hit.score != b.hit.score ? a.hit.score > b.hit.score : a.hit.id < b.hit.id)
+        }
+    }
+
+    func resolveCorpora(_ names: [String]?) throws(MatrixError) -> [Corpus] {
+        guard let names else {
+            let found = Retriever.defaultCorpora.compactMap(catalog.corpus(named:))
+            guard !found.isEmpty else { throw .notFound("no corpora to search: create 'workers' or 'playbooks' (PUT /v1/corpora/{name}), or name corpora") }
+            return found
+        }
+        guard !names.isEmpty, names.count <= 16 else { throw .badRequest("corpora must name 1 to 16 corpora") }
+        var seen = Set<String>()
+        return try names.compactMap { (name) throws(MatrixError) -> Corpus? in
+            guard let corpus = catalog.corpus(named: name) else { throw .notFound("unknown corpus '\(name)'") }
+            return seen.insert(name).inserted ? corpus : nil
+        }
+    }
+
+    static func validate(_ filters: [String: JSONValue]) throws(MatrixError) {
+        guard filters.count <= 32 else { throw .badRequest("filters may have at most 32 keys") }
+        for (key, value) in filters {
+            guard !key.isEmpty else { throw .badRequest("filters: empty field name") }
+            switch value {
+            case .string, .number, .bool, .null: continue
+            case .array(let values):
+                guard !values.isEmpty, values.count <= 256, values.allSatisfy({ if case .array = $0 { false } else if case .object = $0 { false } else { true } }) else {
+                    throw .badRequest("filters.\(key): a list must hold 1 to 256 scalar values")
+                }
+            case .object:
+                throw .badRequest("filters.\(key): expected a value or a list of values, not an object")
+            }
+        }
+    }
+
+    /// The centre for geography: the request's city (and state), else a city read from the query.
+    func place(_ request: RetrieveRequest, query: String) -> City? {
+        var city = request.city
+        var state = request.state
+        if city == nil {
+            let parsed = understanding.place(query)
+            city = parsed.city
+            state = state ?? parsed.state
+        }
+        guard let city else { return nil }
+        if let state { return Gazetteer.city(named: city, state: state) }
+        return Gazetteer.cities.first { $0.name.lowercased() == city.lowercased() }
+    }
+
+    /// One corpus: search, role gate (and a role-filtered search when the gate left too few), and
+    /// with a known centre a search restricted to the cities near it.
+    func search(_ corpus: Corpus, vector: [UInt8], k: Int, filters: [String: JSONValue], role: String?, center: City?,
+                requestID: String?) async throws(MatrixError) -> (hits: [RankedHit], dropped: Int) {
+        let pool = min(1000, max(k * 3, k + 10))
+        let gateField = role != nil ? corpus.roleField : nil
+        var roleFiltered = filters
+        if let gateField, let role, filters[gateField] == nil { roleFiltered[gateField] = .string(role) }
+
+        var nearFilter: [String: JSONValue]?
+        if let center, filters["city"] == nil {
+            let names = Gazetteer.cities.filter {
+                Gazetteer.distanceMiles(lat1: center.lat, lon1: center.lon, lat2: $0.lat, lon2: $0.lon) <= config.radiusMiles + RosterGenerator.jitterMiles + 1
+            }.map { JSONValue.string($0.name) }
+            if !names.isEmpty {
+                var near = roleFiltered
+                near["city"] = .array(names)
+                nearFilter = near
+            }
+        }
+        async let nearHits: [IndexHit] = nearFilter == nil ? [] : calls.search(corpus, vector: vector, k: pool, filter: nearFilter!, requestID: requestID)
+        var hits = try await calls.search(corpus, vector: vector, k: pool, filter: filters, requestID: requestID)
+        var dropped = 0
+        if let gateField, let role {
+            let before = hits.count
+            hits.removeAll { $0.metadata[gateField]?.stringValue?.lowercased() != role }
+            dropped = before - hits.count
+            if dropped > 0 && hits.count < pool {
+                let seen = Set(hits.map(\.id))
+                hits += try await calls.search(corpus, vector: vector, k: pool, filter: roleFiltered, requestID: requestID).filter { !seen.contains($0.id) }
+            }
+        }
+        let near = try await nearHits
+        if !near.isEmpty {
+            let seen = Set(hits.map(\.id))
+            hits += near.filter { !seen.contains($0.id) }
+        }
+        var ranked = hits.map { hit in
+            RankedHit(corpus: corpus.name, hit: hit, tier: center.map { withinRadius(hit, of: $0) ? 0 : 1 } ?? 0)
+        }
+        ranked.sort(by: RankedHit.before)
+        // Keep room for the playbook boost to reorder, but never return more than the pool.
+        return (Array(ranked.prefix(max(k, min(pool, k + Retriever.playbookScan)))), dropped)
+    }
+
+    func withinRadius(_ hit: IndexHit, of center: City) -> Bool {
+        guard let lat = hit.metadata["lat"]?.numberValue, let lon = hit.metadata["lon"]?.numberValue else { return false }
+        return Gazetteer.distanceMiles(lat1: center.lat, lon1: center.lon, lat2: lat, lon2: lon) <= config.radiusMiles
+    }
+
+    /// Boost per worker id from the same-role playbooks nearest to the query.
+    func playbookBoosts(_ playbooks: Corpus, vector: [UInt8], role: String, requestID: String?) async throws(MatrixError) -> [String: Double] {
+        let field = playbooks.roleField ?? "role"
+        let hits = try await calls.search(playbooks, vector: vector, k: Retriever.playbookScan, filter: [field: .string(role)], requestID: requestID)
+        var named: [String: Int] = [:]
+        for hit in hits where hit.metadata[field]?.stringValue?.lowercased() == role && hit.metadata["outcome"]?.stringValue == "filled" {
+            for id in hit.metadata["worker_ids"]?.arrayValue ?? [] {
+                if let id = id.stringValue { named[id, default: 0] += 1 }
+            }
+        }
+        return named.mapValues { Retriever.boost(playbooks: $0, bound: config.playbookBoost) }
+    }
+
+    /// Half the bound per playbook naming the worker, never more than the bound.
+    static func boost(playbooks: Int, bound: Double) -> Double {
+        min(bound, bound / 2 * Double(playbooks))
+    }
+
+    /// Merges per-corpus lists by score, each list keeping its own order.
+    static func merge(_ lists: [[RankedHit]]) -> [RetrieveHit] {
+        var heads = Array(repeating: 0, count: lists.count)
+        var merged: [RetrieveHit] = []
+        merged.reserveCapacity(lists.reduce(0) { $0 + $1.count })
+        while true {
+            var best: Int?
+            for (list, head) in heads.enumerated() where head < lists[list].count {
+                if best == nil || lists[list][head].hit.score > lists[best!][heads[best!]].hit.score { best = list }
+            }
+            guard let chosen = best else { return merged }
+            let ranked = lists[chosen][heads[chosen]]
+            heads[chosen] += 1
+            merged.append(RetrieveHit(corpus: ranked.corpus, id: ranked.hit.id, score: ranked.hit.score, metadata: .object(ranked.hit.metadata)))
+        }
+    }
+}
