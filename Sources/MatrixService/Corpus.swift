@@ -64,6 +64,12 @@ struct CorpusDefinition: Decodable, Sendable {
         case roleField = "role_field"
     }
 
+    init(index: String, textFields: [String], roleField: String?) {
+        self.index = index
+        self.textFields = textFields
+        self.roleField = roleField
+    }
+
     init(from decoder: any Decoder) throws {
         try JSONCoding.rejectUnknownFields(decoder, allowed: Set(CodingKeys.allCases.map(\.rawValue)))
         let container = try decoder.container(keyedBy: CodingKeys.self)

@@ -32,7 +32,7 @@ final class CorpusCatalog: Sendable {
     func put(_ corpus: Corpus) throws(MatrixError) -> Outcome {
         do {
             return try writer.withLock { _ throws -> Outcome in
-                if let existing = corpus(named: corpus.name) {
+                if let existing = self.corpus(named: corpus.name) {
                     if existing == corpus { return .unchanged }
                     throw MatrixError(.conflict, "corpus '\(corpus.name)' exists with another definition (index '\(existing.index)', text_fields \(existing.textFields), role_field \(existing.roleField ?? "none"), dims \(existing.dims))")
                 }

@@ -85,8 +85,9 @@ struct Retriever: Sendable {
         var lists: [[RankedHit]] = []
         var dropped = 0
         for corpus in corpora {
-            guard var (hits, gateDropped) = perCorpus[corpus.name] else { continue }
-            dropped += gateDropped
+            guard let entry = perCorpus[corpus.name] else { continue }
+            var hits = entry.hits
+            dropped += entry.dropped
             if corpus.name != Retriever.playbookCorpus, !boosts.isEmpty {
                 for index in hits.indices { hits[index].hit.score += boosts[hits[index].hit.id] ?? 0 }
                 hits.sort(by: RankedHit.before)
@@ -120,10 +121,12 @@ struct Retriever: Sendable {
         }
         guard !names.isEmpty, names.count <= 16 else { throw .badRequest("corpora must name 1 to 16 corpora") }
         var seen = Set<String>()
-        return try names.compactMap { (name) throws(MatrixError) -> Corpus? in
+        var found: [Corpus] = []
+        for name in names {
             guard let corpus = catalog.corpus(named: name) else { throw .notFound("unknown corpus '\(name)'") }
-            return seen.insert(name).inserted ? corpus : nil
+            if seen.insert(name).inserted { found.append(corpus) }
         }
+        return found
     }
 
     static func validate(_ filters: [String: JSONValue]) throws(MatrixError) {
@@ -176,7 +179,17 @@ struct Retriever: Sendable {
                 nearFilter = near
             }
         }
-        async let nearHits: [IndexHit] = nearFilter == nil ? [] : calls.search(corpus, vector: vector, k: pool, filter: nearFilter!, requestID: requestID)
+        let calls = self.calls
+        let nearSearch: Task<Result<[IndexHit], MatrixError>, Never>? = nearFilter.map { filter in
+            Task {
+                do throws(MatrixError) {
+                    return .success(try await calls.search(corpus, vector: vector, k: pool, filter: filter, requestID: requestID))
+                } catch {
+                    return .failure(error)
+                }
+            }
+        }
+        defer { nearSearch?.cancel() }
         var hits = try await calls.search(corpus, vector: vector, k: pool, filter: filters, requestID: requestID)
         var dropped = 0
         if let gateField, let role {
@@ -188,7 +201,7 @@ struct Retriever: Sendable {
                 hits += try await calls.search(corpus, vector: vector, k: pool, filter: roleFiltered, requestID: requestID).filter { !seen.contains($0.id) }
             }
         }
-        let near = try await nearHits
+        let near = try await nearSearch?.value.get() ?? []
         if !near.isEmpty {
             let seen = Set(hits.map(\.id))
             hits += near.filter { !seen.contains($0.id) }
