@@ -12,6 +12,7 @@ public enum RoleNames {
         if word.count <= 4 && word.allSatisfy({ $0.isLetter }) && !word.contains(where: { "aeiou".contains($0) }) {
             return word + "s"  // abbreviations: rns, cnas (vowel-free), csrs
         }
+        if word == "tech" { return "techs" }  // a hard "ch"
         if word.hasSuffix("man") { return String(word.dropLast(3)) + "men" }
         for suffix in ["s", "sh", "ch", "x", "z"] where word.hasSuffix(suffix) { return word + "es" }
         if word.hasSuffix("y"), let before = word.dropLast().last, !"aeiou".contains(before) { return String(word.dropLast()) + "ies" }

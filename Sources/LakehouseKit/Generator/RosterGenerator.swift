@@ -152,7 +152,9 @@ public struct RosterGenerator: Sendable {
             out.raw(",\"synonyms\":")
             out.strings(role.synonyms)
             out.raw(",\"plurals\":")
-            out.strings(([role.name] + role.synonyms).map(RoleNames.plural))
+            var plurals: [String] = []
+            for phrase in [role.name] + role.synonyms where !plurals.contains(RoleNames.plural(phrase)) { plurals.append(RoleNames.plural(phrase)) }
+            out.strings(plurals)
             out.raw(",\"certification\":")
             if let certification = role.certification { out.string(certification) } else { out.raw("null") }
             out.raw(",\"skills\":")
