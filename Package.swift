@@ -36,7 +36,7 @@ var targets: [Target] = [
     // Fleet tests start the real daemon binaries; they depend on the executables being built first.
     .testTarget(
         name: "FleetTests",
-        dependencies: ["LakehouseKit"] + daemons.map { .target(name: $0.executable) },
+        dependencies: ["LakehouseKit", "lakehouse"] + daemons.map { .target(name: $0.executable) },
         path: "Tests/FleetTests"
     ),
 ]

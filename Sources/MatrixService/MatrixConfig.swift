@@ -14,12 +14,13 @@ import LakehouseKit
 /// | `MATRIXD_UPSERT_BATCH` | 2048 | records per upsert to vectord during ingest |
 /// | `MATRIXD_INGEST_PARALLEL` | 4 | embed calls in flight during one ingest |
 /// | `MATRIXD_MAX_RECORD_BYTES` | 1 MiB | largest single record in an ingest |
+/// | `MATRIXD_UPSERT_TIMEOUT_MS` | 600000 | how long vectord may take to store one ingest batch |
 /// | `MATRIXD_CHAT_TIMEOUT_MS` | 5000 | how long the role-extraction fallback waits for chatd |
 /// | `MATRIXD_LLM_FALLBACK` | on | `off` skips chatd (regex only) |
 public struct MatrixConfig: Sendable, Equatable {
     public static let variables = [
         "MATRIXD_RADIUS_MILES", "MATRIXD_PLAYBOOK_BOOST", "MATRIXD_DEFAULT_K", "MATRIXD_MAX_K", "MATRIXD_EMBED_BATCH",
-        "MATRIXD_UPSERT_BATCH", "MATRIXD_INGEST_PARALLEL", "MATRIXD_MAX_RECORD_BYTES", "MATRIXD_CHAT_TIMEOUT_MS",
+        "MATRIXD_UPSERT_BATCH", "MATRIXD_INGEST_PARALLEL", "MATRIXD_MAX_RECORD_BYTES", "MATRIXD_UPSERT_TIMEOUT_MS", "MATRIXD_CHAT_TIMEOUT_MS",
         "MATRIXD_LLM_FALLBACK",
     ]
 
@@ -31,6 +32,7 @@ public struct MatrixConfig: Sendable, Equatable {
     public var upsertBatch = 2048
     public var ingestParallel = 4
     public var maxRecordBytes = 1 << 20
+    public var upsertTimeoutMs = 600_000
     public var chatTimeoutMs = 5_000
     public var llmFallback = true
 
@@ -48,6 +50,7 @@ public struct MatrixConfig: Sendable, Equatable {
         upsertBatch = try environment.int("MATRIXD_UPSERT_BATCH", default: upsertBatch, in: 1...100_000)
         ingestParallel = try environment.int("MATRIXD_INGEST_PARALLEL", default: ingestParallel, in: 1...64)
         maxRecordBytes = try environment.bytes("MATRIXD_MAX_RECORD_BYTES", default: maxRecordBytes, in: 256...(64 << 20))
+        upsertTimeoutMs = try environment.int("MATRIXD_UPSERT_TIMEOUT_MS", default: upsertTimeoutMs, in: 1...3_600_000)
         chatTimeoutMs = try environment.int("MATRIXD_CHAT_TIMEOUT_MS", default: chatTimeoutMs, in: 1...600_000)
         llmFallback = try environment.choice("MATRIXD_LLM_FALLBACK", default: "on", from: ["on", "off"]) == "on"
         if defaultK > maxK { throw ConfigError("MATRIXD_DEFAULT_K=\(defaultK) exceeds MATRIXD_MAX_K=\(maxK)") }

@@ -15,7 +15,7 @@ public struct MatrixService: DaemonService {
     public init(context: DaemonContext) throws {
         self.context = context
         config = try MatrixConfig(environment: context.environment)
-        calls = PeerCalls(peers: context.peers)
+        calls = PeerCalls(peers: context.peers, upsertTimeoutMs: config.upsertTimeoutMs)
         let catalog = try CorpusCatalog(directory: context.config.dataDirectory)
         let setup = CorpusSetup(catalog: catalog, calls: calls)
         let ingest = CorpusIngest(calls: calls, config: config)

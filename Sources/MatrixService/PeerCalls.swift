@@ -5,6 +5,8 @@ import LakehouseKit
 /// `badGateway` (502). Request ids are passed on.
 struct PeerCalls: Sendable {
     let peers: PeerClient
+    /// How long one ingest batch may take vectord to store (`MATRIXD_UPSERT_TIMEOUT_MS`).
+    var upsertTimeoutMs = MatrixConfig().upsertTimeoutMs
 
     /// Sends and returns the peer's answer; a transport failure or a 503 is `unavailable`.
     func send(_ daemon: Daemon, _ method: HTTPMethod, _ target: String, body: [UInt8] = [], requestID: String?,
@@ -100,7 +102,7 @@ struct PeerCalls: Sendable {
 
     /// Upserts a prepared `{"items":[…]}` body; returns how many vectord stored durably.
     func upsert(_ corpus: Corpus, body: [UInt8], requestID: String?) async throws(MatrixError) -> Int {
-        let response = try await send(.vectord, .POST, "/v1/indexes/\(corpus.index)/upsert", body: body, requestID: requestID)
+        let response = try await send(.vectord, .POST, "/v1/indexes/\(corpus.index)/upsert", body: body, requestID: requestID, timeoutMs: upsertTimeoutMs)
         switch response.status.code {
         case 200:
             guard let count = try? JSONBytes.parse(response.body, what: "upsert answer")["upserted"]?.numberValue else {
