@@ -12,8 +12,10 @@ import LakehouseKit
 /// - Role gate: on a role-tagged corpus, a hit whose role differs from the query's is dropped and
 ///   counted in `gate.dropped`; when that leaves fewer than k, the corpus is searched again with
 ///   the role as a filter, so k hits come back whenever k matching records exist.
-/// - Geography: with a city of known coordinates (the request's, or one read from the query),
-///   hits within `MATRIXD_RADIUS_MILES` of it come first, best score first, then the rest.
+/// - Geography: with a place (the request's `city`/`state`, or read from the query), hits in its
+///   state come first, and among them those within `MATRIXD_RADIUS_MILES` of a city with known
+///   coordinates; then the rest. A search restricted to that state (and nearby cities) makes sure
+///   such hits are found even when the plain search's top hits lie elsewhere.
 /// - Playbook boost: a worker named by same-role playbooks (among the `playbookScan` nearest to
 ///   the query) gains `MATRIXD_PLAYBOOK_BOOST / 2` per playbook, at most `MATRIXD_PLAYBOOK_BOOST`.
 ///   Playbooks of other roles never boost anyone.
@@ -28,11 +30,6 @@ struct Retriever: Sendable {
     /// Same-role playbooks consulted for the boost.
     static let playbookScan = 20
     static let maxQueryBytes = 8192
-
-    struct Place: Sendable {
-        let lat: Double
-        let lon: Double
-    }
 
     func retrieve(_ request: RetrieveRequest, requestID: String?) async throws(MatrixError) -> RetrieveResponse {
         let query = request.query.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -52,7 +49,7 @@ struct Retriever: Sendable {
             let extraction = await understanding.extractRole(query, requestID: requestID)
             (role, roleMethod) = (extraction.role, extraction.method)
         }
-        let center = place(request, query: query)
+        let place = place(request, query: query)
 
         guard let vector = try await calls.embedRaw([query], requestID: requestID).first else {
             throw MatrixError(.badGateway, "embedd answered no vector")
@@ -64,7 +61,7 @@ struct Retriever: Sendable {
         do {
             try await withThrowingTaskGroup(of: CorpusOutcome.self) { group in
                 for corpus in corpora {
-                    group.addTask { .hits(corpus.name, try await search(corpus, vector: vector, k: k, filters: filters, role: role, center: center, requestID: requestID)) }
+                    group.addTask { .hits(corpus.name, try await search(corpus, vector: vector, k: k, filters: filters, role: role, place: place, requestID: requestID)) }
                 }
                 if let playbooks, let role {
                     group.addTask { .boosts(try await playbookBoosts(playbooks, vector: vector, role: role, requestID: requestID)) }
@@ -145,23 +142,32 @@ struct Retriever: Sendable {
         }
     }
 
-    /// The centre for geography: the request's city (and state), else a city read from the query.
-    func place(_ request: RetrieveRequest, query: String) -> City? {
+    /// Where the request wants workers: its state, and its city when the gazetteer knows it (the
+    /// request's `city`/`state`, else read from the query).
+    struct Place: Sendable {
+        let state: String?
+        let center: City?
+    }
+
+    func place(_ request: RetrieveRequest, query: String) -> Place? {
         var city = request.city
-        var state = request.state
-        if city == nil {
+        var state = request.state?.uppercased()
+        if city == nil && state == nil {
             let parsed = understanding.place(query)
             city = parsed.city
-            state = state ?? parsed.state
+            state = parsed.state
         }
-        guard let city else { return nil }
-        if let state { return Gazetteer.city(named: city, state: state) }
-        return Gazetteer.cities.first { $0.name.lowercased() == city.lowercased() }
+        var center: City?
+        if let city {
+            center = state.map { Gazetteer.city(named: city, state: $0) } ?? Gazetteer.cities.first { $0.name.lowercased() == city.lowercased() }
+        }
+        guard let state = state ?? center?.state else { return nil }
+        return Place(state: state, center: center)
     }
 
     /// One corpus: search, role gate (and a role-filtered search when the gate left too few), and
-    /// with a known centre a search restricted to the cities near it.
-    func search(_ corpus: Corpus, vector: [UInt8], k: Int, filters: [String: JSONValue], role: String?, center: City?,
+    /// with a known place a search restricted to its state (and the cities near its centre).
+    func search(_ corpus: Corpus, vector: [UInt8], k: Int, filters: [String: JSONValue], role: String?, place: Place?,
                 requestID: String?) async throws(MatrixError) -> (hits: [RankedHit], dropped: Int) {
         let pool = min(1000, max(k * 3, k + 10))
         let gateField = role != nil ? corpus.roleField : nil
@@ -169,15 +175,17 @@ struct Retriever: Sendable {
         if let gateField, let role, filters[gateField] == nil { roleFiltered[gateField] = .string(role) }
 
         var nearFilter: [String: JSONValue]?
-        if let center, filters["city"] == nil {
-            let names = Gazetteer.cities.filter {
-                Gazetteer.distanceMiles(lat1: center.lat, lon1: center.lon, lat2: $0.lat, lon2: $0.lon) <= config.radiusMiles + RosterGenerator.jitterMiles + 1
-            }.map { JSONValue.string($0.name) }
-            if !names.isEmpty {
-                var near = roleFiltered
-                near["city"] = .array(names)
-                nearFilter = near
+        if let place, let state = place.state {
+            var near = roleFiltered
+            if filters["state"] == nil { near["state"] = .string(state) }
+            if let center = place.center, filters["city"] == nil {
+                // Cities whose workers (jittered up to RosterGenerator.jitterMiles) can be within the radius.
+                let names = Gazetteer.cities.filter {
+                    $0.state == state && Gazetteer.distanceMiles(lat1: center.lat, lon1: center.lon, lat2: $0.lat, lon2: $0.lon) <= config.radiusMiles + RosterGenerator.jitterMiles + 1
+                }.map { JSONValue.string($0.name) }
+                if !names.isEmpty { near["city"] = .array(names) }
             }
+            if near != filters { nearFilter = near }
         }
         let calls = self.calls
         let nearSearch: Task<Result<[IndexHit], MatrixError>, Never>? = nearFilter.map { filter in
@@ -207,15 +215,24 @@ struct Retriever: Sendable {
             hits += near.filter { !seen.contains($0.id) }
         }
         var ranked = hits.map { hit in
-            RankedHit(corpus: corpus.name, hit: hit, tier: center.map { withinRadius(hit, of: $0) ? 0 : 1 } ?? 0)
+            RankedHit(corpus: corpus.name, hit: hit, tier: place.map { tier(hit, $0) } ?? 0)
         }
         ranked.sort(by: RankedHit.before)
         // Keep room for the playbook boost to reorder, but never return more than the pool.
         return (Array(ranked.prefix(max(k, min(pool, k + Retriever.playbookScan)))), dropped)
     }
 
+    /// 0: in the place's state and within the radius of its centre; 1: in the state; 2: within the
+    /// radius across a state line; 3: elsewhere. Records without a state or coordinates rank as
+    /// matching (playbooks, other corpora).
+    func tier(_ hit: IndexHit, _ place: Place) -> Int {
+        let sameState = hit.metadata["state"]?.stringValue.map { $0.uppercased() == place.state } ?? true
+        let near = place.center.map { withinRadius(hit, of: $0) } ?? true
+        return (sameState ? 0 : 2) + (near ? 0 : 1)
+    }
+
     func withinRadius(_ hit: IndexHit, of center: City) -> Bool {
-        guard let lat = hit.metadata["lat"]?.numberValue, let lon = hit.metadata["lon"]?.numberValue else { return false }
+        guard let lat = hit.metadata["lat"]?.numberValue, let lon = hit.metadata["lon"]?.numberValue else { return true }
         return Gazetteer.distanceMiles(lat1: center.lat, lon1: center.lon, lat2: lat, lon2: lon) <= config.radiusMiles
     }
 

@@ -73,4 +73,11 @@ struct CLIOptions {
         let environment = Environment(ProcessInfo.processInfo.environment)
         return try environment.address(daemon.addressVariable, default: "127.0.0.1:\(daemon.defaultPort)")
     }
+
+    /// JSON content type, and the service token when `LAKEHOUSE_SERVICE_TOKEN` is set.
+    static func headers() -> HTTPHeaders {
+        var headers: HTTPHeaders = ["Content-Type": "application/json"]
+        if let token = ProcessInfo.processInfo.environment["LAKEHOUSE_SERVICE_TOKEN"], !token.isEmpty { headers.set("X-Lakehouse-Token", token) }
+        return headers
+    }
 }

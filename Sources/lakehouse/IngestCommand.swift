@@ -44,7 +44,7 @@ struct IngestCommand {
                 progress.update(stored)
             }
             inFlight.append(Task.detached {
-                let response = try await client.send(HTTPClientRequest(method: .POST, target: target, headers: ["Content-Type": "application/json"], body: body), to: matrixd)
+                let response = try await client.send(HTTPClientRequest(method: .POST, target: target, headers: CLIOptions.headers(), body: body), to: matrixd)
                 guard response.status == .ok else {
                     throw Failure(description: "matrixd answered \(response.status.code): \(String(decoding: response.body.prefix(400), as: UTF8.self))")
                 }

@@ -41,13 +41,13 @@ struct SeedCommand {
         let client = IngestCommand.client()
         let matrixd = try CLIOptions.address(.matrixd)
         for (name, definition) in SeedCommand.corpora {
-            let response = try await client.send(HTTPClientRequest(method: .PUT, target: "/v1/corpora/\(name)", headers: ["Content-Type": "application/json"], body: Array(definition.utf8)), to: matrixd)
+            let response = try await client.send(HTTPClientRequest(method: .PUT, target: "/v1/corpora/\(name)", headers: CLIOptions.headers(), body: Array(definition.utf8)), to: matrixd)
             guard response.status == .ok || response.status == .created else {
                 throw Failure(description: "creating corpus \(name): matrixd answered \(response.status.code): \(String(decoding: response.body.prefix(300), as: UTF8.self))")
             }
         }
         let records = try JSONLFile.countRecords(workers)
-        let stats = try await client.send(HTTPClientRequest(method: .GET, target: "/v1/corpora/workers"), to: matrixd)
+        let stats = try await client.send(HTTPClientRequest(method: .GET, target: "/v1/corpora/workers", headers: CLIOptions.headers()), to: matrixd)
         let stored = ((try? JSONSerialization.jsonObject(with: Data(stats.body))) as? [String: Any])?["count"] as? Int ?? 0
         if stored >= records {
             print("seed: corpus workers already holds \(stored) records (\(records) in \(workers)); not ingesting again")
@@ -75,7 +75,7 @@ struct SeedCommand {
             let body = Array("{\"claims\"".utf8) + records.dropFirst("{\"records\"".utf8.count)
             let response: HTTPClientResponse
             do {
-                response = try await client.send(HTTPClientRequest(method: .POST, target: "/v1/claims", headers: ["Content-Type": "application/json"], body: body), to: truthd)
+                response = try await client.send(HTTPClientRequest(method: .POST, target: "/v1/claims", headers: CLIOptions.headers(), body: body), to: truthd)
             } catch {
                 print("seed: truthd is not reachable (\(error)); \(posted) claims posted, the rest skipped — run `lakehouse seed` again once truthd is up")
                 return
