@@ -23,19 +23,20 @@ let daemons: [(executable: String, service: String)] = [
 let vectorCPUFlags: [SwiftSetting] = Context.environment["LAKEHOUSE_TARGET_CPU"].map { [.unsafeFlags(["-target-cpu", $0])] } ?? []
 
 /// Services with their own unit-test target under Tests/<Service>Tests.
-let testedServices: Set<String> = ["EmbedService", "VectorService", "GatewayService", "JournalService", "ChatService"]
+let testedServices: Set<String> = ["EmbedService", "VectorService", "GatewayService", "JournalService", "ChatService", "MatrixService"]
 
 var targets: [Target] = [
     // epoll/eventfd headers for the event loop; Swift's Glibc module does not export them.
     .target(name: "CEpoll", path: "Sources/CEpoll"),
-    .target(name: "LakehouseKit", dependencies: ["CEpoll"], path: "Sources/LakehouseKit"),
+    // Schemas/ holds the canonical JSON Schema files (SPEC §7): plain files for tests, not resources.
+    .target(name: "LakehouseKit", dependencies: ["CEpoll"], path: "Sources/LakehouseKit", exclude: ["Schemas"]),
     // Operator CLI (SPEC §2 welcomes it beside the eleven daemons): ingest, status, benchmarks.
     .executableTarget(name: "lakehouse", dependencies: ["LakehouseKit", "EmbedService", "VectorService"], path: "Sources/lakehouse"),
     .testTarget(name: "LakehouseKitTests", dependencies: ["LakehouseKit"], path: "Tests/LakehouseKitTests"),
     // Fleet tests start the real daemon binaries; they depend on the executables being built first.
     .testTarget(
         name: "FleetTests",
-        dependencies: ["LakehouseKit"] + daemons.map { .target(name: $0.executable) },
+        dependencies: ["LakehouseKit", "lakehouse"] + daemons.map { .target(name: $0.executable) },
         path: "Tests/FleetTests"
     ),
 ]

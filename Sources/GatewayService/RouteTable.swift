@@ -26,6 +26,7 @@ struct RouteTable: Sendable {
         Entry(prefix: "/v1/playbooks", daemon: .matrixd, readOnlyPost: false),
         Entry(prefix: "/v1/memory", daemon: .matrixd, readOnlyPost: false),
         Entry(prefix: "/v1/extract-role", daemon: .matrixd, readOnlyPost: true),
+        Entry(prefix: "/v1/understand", daemon: .matrixd, readOnlyPost: true),
         Entry(prefix: "/v1/chat", daemon: .chatd, readOnlyPost: false, streamsResponse: true),
         Entry(prefix: "/v1/providers", daemon: .chatd, readOnlyPost: false),
         Entry(prefix: "/v1/validate", daemon: .validatord, readOnlyPost: true),

@@ -7,6 +7,9 @@ let usage = """
     usage: lakehouse <command> [options]
     commands:
       bench-vector   in-process HNSW benchmark (build time, RSS, queries/s at recall targets)
+      gen            generate the demo roster, roles, cities and claims [--count N] [--seed S] [--out DIR]
+      ingest         stream a JSONL file into a matrixd corpus: FILE --corpus NAME [--chunk N]
+      seed           generate (if missing) and load the demo data into a running fleet [--count N] [--data DIR]
     """
 
 switch arguments.first {
@@ -15,6 +18,27 @@ case "bench-vector":
         try await VectorBenchmark(arguments: Array(arguments.dropFirst())).run()
     } catch {
         FileHandle.standardError.write(Data("lakehouse bench-vector: \(error)\n".utf8))
+        exit(1)
+    }
+case "gen":
+    do {
+        try GenerateCommand(arguments: Array(arguments.dropFirst())).run()
+    } catch {
+        FileHandle.standardError.write(Data("lakehouse gen: \(error)\n".utf8))
+        exit(1)
+    }
+case "ingest":
+    do {
+        try await IngestCommand(arguments: Array(arguments.dropFirst())).run()
+    } catch {
+        FileHandle.standardError.write(Data("lakehouse ingest: \(error)\n".utf8))
+        exit(1)
+    }
+case "seed":
+    do {
+        try await SeedCommand(arguments: Array(arguments.dropFirst())).run()
+    } catch {
+        FileHandle.standardError.write(Data("lakehouse seed: \(error)\n".utf8))
         exit(1)
     }
 case "-h", "--help", "help":

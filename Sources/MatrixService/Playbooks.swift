@@ -1,0 +1,96 @@
+import Foundation
+import LakehouseKit
+
+/// `POST /v1/playbooks`: a successful fill, stored in the `playbooks` corpus tagged with its role,
+/// so later retrieves of the same role find it (and boost the workers it names). Idempotent: the
+/// id is the run id when given, else a hash of the fill's content.
+struct Playbooks: Sendable {
+    let catalog: CorpusCatalog
+    let corpora: CorpusSetup
+    let ingest: CorpusIngest
+
+    /// The `playbooks` corpus as matrixd creates it when it is missing.
+    static let definition = (index: "playbooks", textFields: ["query", "role", "city", "state"], roleField: "role")
+
+    struct Recorded: Codable, Sendable {
+        let id: String
+        let corpus: String
+        let role: String
+    }
+
+    func record(_ playbook: PlaybookRecord, requestID: String?) async throws(MatrixError) -> Recorded {
+        let role = playbook.role.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        guard RoleVocabulary.definition(named: role) != nil else {
+            throw .badRequest("role '\(playbook.role)' is not in the role vocabulary")
+        }
+        guard playbook.outcome == "filled" else { throw .badRequest("outcome must be \"filled\" (only successful fills are playbooks)") }
+        let query = playbook.query.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !query.isEmpty, query.utf8.count <= 8192 else { throw .badRequest("query must be 1 to 8192 bytes") }
+        guard (1...100).contains(playbook.workerIDs.count), playbook.workerIDs.allSatisfy({ !$0.isEmpty && $0.utf8.count <= 256 }) else {
+            throw .badRequest("worker_ids must hold 1 to 100 non-empty ids")
+        }
+        let corpus = try await corpora.ensure(name: Retriever.playbookCorpus, index: Playbooks.definition.index,
+                                              textFields: Playbooks.definition.textFields, roleField: Playbooks.definition.roleField,
+                                              requestID: requestID)
+        let id = playbook.runID.map { "PB-" + $0 } ?? "PB-" + Playbooks.contentHash(role, query, playbook.city ?? "", playbook.state ?? "", playbook.workerIDs.joined(separator: ","))
+        var record: [String: JSONValue] = [
+            "id": .string(id), "query": .string(query), "role": .string(role), "worker_ids": .array(playbook.workerIDs.map { .string($0) }),
+            "outcome": .string("filled"), "recorded_at": .string(PathwayMemory.now()),
+        ]
+        if let city = playbook.city { record["city"] = .string(city) }
+        if let state = playbook.state { record["state"] = .string(state.uppercased()) }
+        if let runID = playbook.runID { record["run_id"] = .string(runID) }
+        var writer = JSONWriter()
+        writer.object(record)
+        let prepared = try ingest.prepare(writer.bytes, position: 0, corpus: corpus)
+        do {
+            let body = try await ingest.upsertBody([prepared], requestID: requestID)
+            _ = try await ingest.calls.upsert(corpus, body: body, requestID: requestID)
+        } catch let error as MatrixError {
+            throw error
+        } catch {
+            throw MatrixError(.badGateway, "recording the playbook failed: \(error)")
+        }
+        return Recorded(id: id, corpus: corpus.name, role: role)
+    }
+
+    /// FNV-1a 64 of the parts, as 16 hex digits: a stable id, not a security measure.
+    static func contentHash(_ parts: String...) -> String {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in parts.joined(separator: "\u{1F}").utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01B3
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}
+
+/// Creating corpora: learns the embedding's dims from embedd, creates (or confirms) the vectord
+/// index, then stores the corpus durably.
+struct CorpusSetup: Sendable {
+    let catalog: CorpusCatalog
+    let calls: PeerCalls
+
+    func put(name: String, definition: CorpusDefinition, requestID: String?) async throws(MatrixError) -> (Corpus, CorpusCatalog.Outcome) {
+        guard Corpus.validName(name) else { throw .badRequest("corpus name '\(name)' is invalid: [a-z0-9_-]{1,64}") }
+        let definition = try definition.validated()
+        guard let probe = try await calls.embedRaw(["dimension probe"], requestID: requestID).first,
+              case .array(let numbers) = try JSONBytes.parse(probe, what: "embedd's vector"), !numbers.isEmpty else {
+            throw MatrixError(.badGateway, "embedd answered no vector")
+        }
+        let corpus = Corpus(name: name, index: definition.index, textFields: definition.textFields, roleField: definition.roleField, dims: numbers.count)
+        if let existing = catalog.corpus(named: name), existing != corpus {
+            _ = try catalog.put(corpus)  // throws the conflict
+        }
+        try await calls.ensureIndex(corpus.index, dims: corpus.dims, requestID: requestID)
+        return (corpus, try catalog.put(corpus))
+    }
+
+    /// The corpus, created with this definition when missing.
+    func ensure(name: String, index: String, textFields: [String], roleField: String?, requestID: String?) async throws(MatrixError) -> Corpus {
+        if let corpus = catalog.corpus(named: name) { return corpus }
+        let definition = CorpusDefinition(index: index, textFields: textFields, roleField: roleField)
+        return try await put(name: name, definition: definition, requestID: requestID).0
+    }
+}

@@ -1,0 +1,205 @@
+import Foundation
+import Glibc
+import LakehouseKit
+
+/// `lakehouse ingest FILE --corpus NAME [--chunk N]`: streams a JSONL file into matrixd, `chunk`
+/// records per request with two requests in flight, showing progress (a bar with records/s and
+/// ETA on a terminal, a plain line every few seconds otherwise) and a summary at the end.
+struct IngestCommand {
+    var file = ""
+    var corpus = ""
+    var chunk = 8_192
+
+    init(arguments: [String]) throws {
+        var options = CLIOptions(arguments)
+        while let flag = options.next() {
+            switch flag {
+            case "--corpus": corpus = try options.value(flag)
+            case "--chunk": chunk = try options.positiveInt(flag)
+            default: throw CLIOptions.UsageError(description: "unknown option \(flag); usage: lakehouse ingest FILE --corpus NAME [--chunk N]")
+            }
+        }
+        guard options.positional.count == 1, !corpus.isEmpty else {
+            throw CLIOptions.UsageError(description: "usage: lakehouse ingest FILE --corpus NAME [--chunk N]")
+        }
+        file = options.positional[0]
+    }
+
+    struct Failure: Error, CustomStringConvertible { let description: String }
+
+    /// Returns the number of records matrixd stored.
+    @discardableResult
+    func run(client: HTTPClient = IngestCommand.client()) async throws -> Int {
+        let total = try JSONLFile.countRecords(file)
+        let matrixd = try CLIOptions.address(.matrixd)
+        let progress = Progress(label: "ingest \(corpus)", total: total)
+        let started = Date()
+        var stored = 0
+        var inFlight: [Task<Int, any Error>] = []
+        let target = "/v1/corpora/\(corpus)/ingest"
+        let reader = try JSONLReader(path: file)
+        while let (body, records) = try reader.nextChunk(records: chunk) {
+            if inFlight.count == 2 {
+                stored += try await inFlight.removeFirst().value
+                progress.update(stored)
+            }
+            inFlight.append(Task.detached {
+                let response = try await client.send(HTTPClientRequest(method: .POST, target: target, headers: CLIOptions.headers(), body: body), to: matrixd)
+                guard response.status == .ok else {
+                    throw Failure(description: "matrixd answered \(response.status.code): \(String(decoding: response.body.prefix(400), as: UTF8.self))")
+                }
+                return records
+            })
+        }
+        for task in inFlight {
+            stored += try await task.value
+            progress.update(stored)
+        }
+        progress.finish()
+        let seconds = Date().timeIntervalSince(started)
+        print(String(format: "ingest: %d records into corpus %@ in %.1f s (%.0f records/s)", stored, corpus, seconds, Double(stored) / max(seconds, 1e-9)))
+        return stored
+    }
+
+    static func client() -> HTTPClient {
+        HTTPClient(configuration: .init(connectTimeoutMs: 2_000, requestTimeoutMs: 900_000))
+    }
+}
+
+/// Reading JSONL without holding the file: records are lines, blank lines are skipped.
+enum JSONLFile {
+    static func countRecords(_ path: String) throws -> Int {
+        var count = 0
+        try forEachLine(path) { _ in count += 1 }
+        return count
+    }
+
+    static func forEachLine(_ path: String, _ body: (ArraySlice<UInt8>) throws -> Void) throws {
+        let handle = try FileHandleFD(path: path, flags: O_RDONLY)
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var carry: [UInt8] = []
+        while true {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(handle.fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw StorageError("read", path: path)
+            }
+            if n == 0 { break }
+            var start = 0
+            for i in 0..<n where buffer[i] == UInt8(ascii: "\n") {
+                if carry.isEmpty {
+                    if !isBlank(buffer[start..<i]) { try body(buffer[start..<i]) }
+                } else {
+                    carry.append(contentsOf: buffer[start..<i])
+                    if !isBlank(carry[...]) { try body(carry[...]) }
+                    carry.removeAll(keepingCapacity: true)
+                }
+                start = i + 1
+            }
+            carry.append(contentsOf: buffer[start..<n])
+        }
+        if !isBlank(carry[...]) { try body(carry[...]) }
+    }
+
+    static func isBlank(_ line: ArraySlice<UInt8>) -> Bool {
+        line.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
+    }
+}
+
+/// Reads a JSONL file a chunk of records at a time, as `{"records":[…]}` bodies with the lines
+/// spliced in as they are.
+final class JSONLReader {
+    private let handle: FileHandleFD
+    private var buffer = [UInt8](repeating: 0, count: 1 << 20)
+    private var carry: [UInt8] = []
+    private var lines: [ArraySlice<UInt8>] = []
+    private var ended = false
+
+    init(path: String) throws {
+        handle = try FileHandleFD(path: path, flags: O_RDONLY)
+    }
+
+    private func fill() throws {
+        while lines.isEmpty && !ended {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(handle.fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw StorageError("read", path: handle.path)
+            }
+            if n == 0 {
+                ended = true
+                if !JSONLFile.isBlank(carry[...]) { lines.append(carry[...]) }
+                carry = []
+                return
+            }
+            var start = 0
+            for i in 0..<n where buffer[i] == UInt8(ascii: "\n") {
+                carry.append(contentsOf: buffer[start..<i])
+                if !JSONLFile.isBlank(carry[...]) { lines.append(ArraySlice(carry)) }
+                carry.removeAll(keepingCapacity: true)
+                start = i + 1
+            }
+            carry.append(contentsOf: buffer[start..<n])
+        }
+    }
+
+    func nextChunk(records: Int) throws -> ([UInt8], Int)? {
+        var chunk: [UInt8] = Array("{\"records\":[".utf8)
+        var count = 0
+        while count < records {
+            try fill()
+            if lines.isEmpty { break }
+            let take = min(records - count, lines.count)
+            for line in lines[0..<take] {
+                if count > 0 { chunk.append(UInt8(ascii: ",")) }
+                chunk.append(contentsOf: line)
+                count += 1
+            }
+            lines.removeFirst(take)
+        }
+        guard count > 0 else { return nil }
+        chunk.append(contentsOf: "]}".utf8)
+        return (chunk, count)
+    }
+}
+
+/// Progress on stderr: a redrawn bar on a terminal, a plain line every 5 s otherwise.
+final class Progress {
+    let label: String
+    let total: Int
+    let started = Date()
+    let isTerminal = isatty(STDERR_FILENO) == 1
+    private var lastPlain = Date()
+
+    init(label: String, total: Int) {
+        self.label = label
+        self.total = total
+    }
+
+    func update(_ done: Int) {
+        let elapsed = Date().timeIntervalSince(started)
+        let rate = Double(done) / max(elapsed, 1e-9)
+        let eta = rate > 0 ? Double(total - done) / rate : 0
+        let fraction = total > 0 ? Double(done) / Double(total) : 1
+        if isTerminal {
+            let width = 30
+            let filled = Int(fraction * Double(width))
+            let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+            let line = String(format: "\r%@ %@ %d/%d %5.1f%% %.0f rec/s ETA %@ ", label, bar, done, total, fraction * 100, rate, Progress.duration(eta))
+            FileHandle.standardError.write(Data(line.utf8))
+        } else if Date().timeIntervalSince(lastPlain) >= 5 || done == total {
+            lastPlain = Date()
+            let line = String(format: "%@: %d/%d records (%.1f%%), %.0f records/s, ETA %@\n", label, done, total, fraction * 100, rate, Progress.duration(eta))
+            FileHandle.standardError.write(Data(line.utf8))
+        }
+    }
+
+    func finish() {
+        if isTerminal { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        return s >= 60 ? "\(s / 60)m\(String(format: "%02d", s % 60))s" : "\(s)s"
+    }
+}
