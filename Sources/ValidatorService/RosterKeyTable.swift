@@ -1,0 +1,70 @@
+/// An open-addressing hash set of worker indices whose keys live in the roster itself (the id, the
+/// name, the phone, the e-mail), so a 500k-worker table costs 4 bytes a slot and no key copies.
+/// Slots hold `index + 1`; 0 is empty. Load factor ≤ 0.7, linear probing.
+struct RosterKeyTable: Sendable {
+    private var slots: [UInt32]
+
+    init(expectedCount: Int) {
+        slots = Array(repeating: 0, count: max(8, expectedCount * 10 / 7 + 1))
+    }
+
+    var memoryBytes: Int { slots.count * MemoryLayout<UInt32>.stride }
+
+    /// Inserts `index` unless a slot already holds a worker with the same key; returns that
+    /// worker's index in that case (the table keeps the first).
+    mutating func insert(_ index: Int, hash: UInt64, sameKey: (Int) -> Bool) -> Int? {
+        var slot = home(hash)
+        while slots[slot] != 0 {
+            let other = Int(slots[slot] - 1)
+            if sameKey(other) { return other }
+            slot += 1
+            if slot == slots.count { slot = 0 }
+        }
+        slots[slot] = UInt32(index + 1)
+        return nil
+    }
+
+    /// The first worker whose key `matches`, among those with this hash's probe sequence.
+    func find(hash: UInt64, matches: (Int) -> Bool) -> Int? {
+        var slot = home(hash)
+        while slots[slot] != 0 {
+            let index = Int(slots[slot] - 1)
+            if matches(index) { return index }
+            slot += 1
+            if slot == slots.count { slot = 0 }
+        }
+        return nil
+    }
+
+    private func home(_ hash: UInt64) -> Int {
+        Int(truncatingIfNeeded: hash.multipliedFullWidth(by: UInt64(slots.count)).high)
+    }
+
+    /// FNV-1a over bytes, finished with a 64-bit mixer so the high bits (used for the slot) are spread.
+    static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var value: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes {
+            value = (value ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+        }
+        return mix(value)
+    }
+
+    /// FNV-1a over bytes with ASCII letters folded to lower case.
+    static func hashFoldingCase(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var value: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes {
+            value = (value ^ UInt64(TextScan.lower(byte))) &* 0x0000_0100_0000_01B3
+        }
+        return mix(value)
+    }
+
+    static func mix(_ input: UInt64) -> UInt64 {
+        var x = input
+        x ^= x >> 33
+        x &*= 0xff51_afd7_ed55_8ccd
+        x ^= x >> 33
+        x &*= 0xc4ce_b9fe_1a85_ec53
+        x ^= x >> 33
+        return x
+    }
+}
