@@ -2,7 +2,7 @@ import Foundation
 import Glibc
 import LakehouseKit
 
-/// One roster line as parsed: the fields of `Worker`, read by the pull reader (no Codable pass).
+/// One roster line as the strict reader parses it (the fields of `Worker`).
 struct RosterRecord {
     var id = ""
     var name = ""
@@ -20,24 +20,23 @@ struct RosterRecord {
     var phone = ""
     var email = ""
 
-    init() {}
-
-    init(_ worker: Worker) {
-        id = worker.id
-        name = worker.name
-        role = worker.role
-        skills = worker.skills
-        certifications = worker.certifications
-        city = worker.city
-        state = worker.state
-        lat = worker.lat
-        lon = worker.lon
-        shifts = worker.shifts
-        days = worker.days
-        payRate = worker.payRate
-        status = worker.status
-        phone = worker.phone
-        email = worker.email
+    /// Calls `body` with the record as byte views (lists as compact JSON text, the builder's key).
+    func withRawWorker<T>(_ body: (RawWorker) throws(RosterBuilder.Rejection) -> T) throws(RosterBuilder.Rejection) -> T {
+        let parts = [id, name, role, city, state, status, phone, email].map { Array($0.utf8) }
+            + [skills, certifications, shifts, days].map { Array(JSONCoding.string($0).utf8) }
+        let scratch = parts.flatMap { $0 }
+        return try scratch.withUnsafeBytes { base in Result { () throws(RosterBuilder.Rejection) -> T in
+            var offset = 0
+            var views: [UnsafeRawBufferPointer] = []
+            for part in parts {
+                views.append(UnsafeRawBufferPointer(rebasing: base[offset..<(offset + part.count)]))
+                offset += part.count
+            }
+            let w = RawWorker(id: views[0], name: views[1], role: views[2], city: views[3], state: views[4], status: views[5], phone: views[6],
+                              email: views[7], skills: views[8], certifications: views[9], shifts: views[10], days: views[11],
+                              lat: lat, lon: lon, payRate: payRate)
+            return try body(w)
+        } }.get()
     }
 }
 
@@ -92,8 +91,11 @@ public enum RosterFile {
             lineStart = lineEnd + 1
             guard line.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) else { continue }
             do {
-                let record = try parseLine(line)
-                try builder.append(record)
+                if let raw = RosterLineScanner.scan(line) {
+                    try builder.append(raw)
+                } else {
+                    try parseLine(line).withRawWorker { (raw) throws(RosterBuilder.Rejection) in try builder.append(raw) }
+                }
                 lineNumbers.append(UInt32(truncatingIfNeeded: lineNumber))
             } catch let error as RosterLineError {
                 throw ValidatorError(.unprocessable, "roster file \(path) line \(lineNumber): \(error.message)")

@@ -1,8 +1,10 @@
 /// An open-addressing hash set of worker indices whose keys live in the roster itself (the id, the
 /// name, the phone, the e-mail), so a 500k-worker table costs 4 bytes a slot and no key copies.
-/// Slots hold `index + 1`; 0 is empty. Load factor ≤ 0.7, linear probing.
+/// Slots hold `index + 1`; 0 is empty. Load factor ≤ 0.7, linear probing; a table that was sized
+/// small grows (its keys are re-hashed through the caller's `rehash`).
 struct RosterKeyTable: Sendable {
     private var slots: [UInt32]
+    private(set) var count = 0
 
     init(expectedCount: Int) {
         slots = Array(repeating: 0, count: max(8, expectedCount * 10 / 7 + 1))
@@ -12,7 +14,7 @@ struct RosterKeyTable: Sendable {
 
     /// Inserts `index` unless a slot already holds a worker with the same key; returns that
     /// worker's index in that case (the table keeps the first).
-    mutating func insert(_ index: Int, hash: UInt64, sameKey: (Int) -> Bool) -> Int? {
+    mutating func insert(_ index: Int, hash: UInt64, sameKey: (Int) -> Bool, rehash: (Int) -> UInt64) -> Int? {
         var slot = home(hash)
         while slots[slot] != 0 {
             let other = Int(slots[slot] - 1)
@@ -21,7 +23,22 @@ struct RosterKeyTable: Sendable {
             if slot == slots.count { slot = 0 }
         }
         slots[slot] = UInt32(index + 1)
+        count += 1
+        if count * 10 > slots.count * 7 { grow(rehash) }
         return nil
+    }
+
+    private mutating func grow(_ rehash: (Int) -> UInt64) {
+        let old = slots
+        slots = Array(repeating: 0, count: old.count * 2)
+        for entry in old where entry != 0 {
+            var slot = home(rehash(Int(entry - 1)))
+            while slots[slot] != 0 {
+                slot += 1
+                if slot == slots.count { slot = 0 }
+            }
+            slots[slot] = entry
+        }
     }
 
     /// The first worker whose key `matches`, among those with this hash's probe sequence.
@@ -40,24 +57,19 @@ struct RosterKeyTable: Sendable {
         Int(truncatingIfNeeded: hash.multipliedFullWidth(by: UInt64(slots.count)).high)
     }
 
-    /// FNV-1a over bytes, finished with a 64-bit mixer so the high bits (used for the slot) are spread.
     static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        var value: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes {
-            value = (value ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
-        }
-        return mix(value)
+        var hasher = ByteHasher()
+        for byte in bytes { hasher.add(byte) }
+        return hasher.value
     }
 
-    /// FNV-1a over bytes with ASCII letters folded to lower case.
     static func hashFoldingCase(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        var value: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes {
-            value = (value ^ UInt64(TextScan.lower(byte))) &* 0x0000_0100_0000_01B3
-        }
-        return mix(value)
+        var hasher = ByteHasher()
+        for byte in bytes { hasher.add(TextScan.lower(byte)) }
+        return hasher.value
     }
 
+    /// A 64-bit mixer so the high bits (used for the slot) are spread.
     static func mix(_ input: UInt64) -> UInt64 {
         var x = input
         x ^= x >> 33
@@ -67,4 +79,15 @@ struct RosterKeyTable: Sendable {
         x ^= x >> 33
         return x
     }
+}
+
+/// FNV-1a fed a byte at a time (keys assembled from several parts hash without being copied).
+struct ByteHasher {
+    private var state: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    @inline(__always) mutating func add(_ byte: UInt8) {
+        state = (state ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+    }
+
+    var value: UInt64 { RosterKeyTable.mix(state) }
 }
