@@ -235,6 +235,11 @@ public final class CompactRoster: Sendable {
         withField(i, field) { $0.count == key.count && ($0.isEmpty || memcmp($0.baseAddress!, key.baseAddress!, key.count) == 0) }
     }
 
+    func sameField(_ a: Int, _ b: Int, _ field: ArenaField) -> Bool {
+        let ra = range(a, field), rb = range(b, field)
+        return ra.count == rb.count && arena.withUnsafeBytes { memcmp($0.baseAddress! + ra.lowerBound, $0.baseAddress! + rb.lowerBound, ra.count) == 0 }
+    }
+
     /// The phone reduced to 10 digits (North American numbers; 11 digits starting with 1 drop it).
     func phoneNumber(_ i: Int) -> UInt64? {
         let digits = phoneDigits[i]
@@ -273,12 +278,6 @@ public final class CompactRoster: Sendable {
     func emailLength(_ i: Int) -> Int {
         (statusAndFlags[i] & RosterBuilder.emailFromName != 0 ? range(i, .name).count : 0) + range(i, .emailRest).count
             + domains[Int(emailDomain[i])].count
-    }
-
-    func emailHash(_ i: Int) -> UInt64 {
-        var hasher = ByteHasher()
-        emailBytes(i) { hasher.add(TextScan.lower($0)) }
-        return hasher.value
     }
 
     func sameEmail(_ a: Int, _ b: Int) -> Bool {

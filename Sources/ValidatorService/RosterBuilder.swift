@@ -1,3 +1,4 @@
+import Glibc
 import LakehouseKit
 
 /// One worker as byte views into its roster line (or into a scratch buffer for lines the fast
@@ -32,13 +33,19 @@ struct ByteInterner<Value> {
 
     mutating func code(_ key: UnsafeRawBufferPointer, make: (UnsafeRawBufferPointer) throws(RosterBuilder.Rejection) -> Value) throws(RosterBuilder.Rejection) -> Int {
         let hash = RosterKeyTable.hash(key)
-        if let code = codes[hash], keys[code].elementsEqual(key) { return code }
-        if codes[hash] != nil, let code = keys.firstIndex(where: { $0.elementsEqual(key) }) { return code }  // 64-bit collision
+        if let code = codes[hash] {
+            if Self.equal(keys[code], key) { return code }
+            if let code = keys.firstIndex(where: { Self.equal($0, key) }) { return code }  // a 64-bit collision
+        }
         let value = try make(key)
         if codes[hash] == nil { codes[hash] = values.count }
         keys.append(Array(key))
         values.append(value)
         return values.count - 1
+    }
+
+    private static func equal(_ stored: [UInt8], _ key: UnsafeRawBufferPointer) -> Bool {
+        stored.count == key.count && (key.isEmpty || stored.withUnsafeBytes { memcmp($0.baseAddress!, key.baseAddress!, key.count) == 0 })
     }
 }
 
@@ -73,6 +80,10 @@ struct RosterBuilder {
     var shiftSets = ByteInterner<UInt16>()
     var daySets = ByteInterner<UInt16>()
     private var scratch: [UInt8] = []
+    /// Key hashes, computed while the bytes are at hand and dropped once the tables are built.
+    var idHashes: [UInt64] = []
+    var nameHashes: [UInt64] = []
+    var emailHashes: [UInt64] = []
 
     init(expectedCount: Int) {
         arena.reserveCapacity(expectedCount * 24)
@@ -91,6 +102,9 @@ struct RosterBuilder {
         payRate.reserveCapacity(expectedCount)
         certificationList.reserveCapacity(expectedCount)
         skillList.reserveCapacity(expectedCount)
+        idHashes.reserveCapacity(expectedCount)
+        nameHashes.reserveCapacity(expectedCount)
+        emailHashes.reserveCapacity(expectedCount)
     }
 
     /// Why a worker cannot be held (a message for the caller to put a line number on).
@@ -184,6 +198,9 @@ struct RosterBuilder {
         payRate.append(Float(w.payRate))
         certificationList.append(certificationCode)
         skillList.append(UInt32(skillCode))
+        idHashes.append(RosterKeyTable.hash(w.id))
+        nameHashes.append(RosterKeyTable.hash(w.name))
+        emailHashes.append(RosterKeyTable.hashFoldingCase(w.email))
         count += 1
     }
 
@@ -227,16 +244,18 @@ struct RosterBuilder {
 
     /// Builds the id, name, phone and e-mail tables and the roster; a repeated id is an error.
     consuming func finish() throws(DuplicateID) -> CompactRoster {
+        let idHashes = self.idHashes, nameHashes = self.nameHashes, emailHashes = self.emailHashes
+        self.idHashes = []
+        self.nameHashes = []
+        self.emailHashes = []
         let draft = CompactRoster(builder: self)
         let n = draft.count
         var ids: RosterKeyTable?
         if draft.denseIDs == nil {
             var table = RosterKeyTable(expectedCount: n)
             for i in 0..<n {
-                let first = draft.withField(i, .id) { id in
-                    table.insert(i, hash: RosterKeyTable.hash(id), sameKey: { draft.field($0, .id, equal: id) },
-                                 rehash: { draft.withField($0, .id) { RosterKeyTable.hash($0) } })
-                }
+                let hash = idHashes[i]
+                let first = table.insert(i, hash: hash, sameKey: { idHashes[$0] == hash && draft.sameField($0, i, .id) }, rehash: { idHashes[$0] })
                 if let first { throw DuplicateID(first: first, second: i) }
             }
             ids = table
@@ -245,16 +264,15 @@ struct RosterBuilder {
         var phones = RosterKeyTable(expectedCount: n)
         var emails = RosterKeyTable(expectedCount: n)
         for i in 0..<n {
-            draft.withField(i, .name) { name in
-                _ = names.insert(i, hash: RosterKeyTable.hash(name), sameKey: { draft.field($0, .name, equal: name) },
-                                 rehash: { draft.withField($0, .name) { RosterKeyTable.hash($0) } })
-            }
+            let nameHash = nameHashes[i]
+            _ = names.insert(i, hash: nameHash, sameKey: { nameHashes[$0] == nameHash && draft.sameField($0, i, .name) }, rehash: { nameHashes[$0] })
             if let number = draft.phoneNumber(i) {
                 _ = phones.insert(i, hash: RosterKeyTable.mix(number), sameKey: { draft.phoneNumber($0) == number },
                                   rehash: { RosterKeyTable.mix(draft.phoneNumber($0) ?? 0) })
             }
+            let emailHash = emailHashes[i]
             if draft.emailLength(i) > 0 {
-                _ = emails.insert(i, hash: draft.emailHash(i), sameKey: { draft.sameEmail($0, i) }, rehash: { draft.emailHash($0) })
+                _ = emails.insert(i, hash: emailHash, sameKey: { emailHashes[$0] == emailHash && draft.sameEmail($0, i) }, rehash: { emailHashes[$0] })
             }
         }
         return CompactRoster(draft, ids: ids, names: names, phones: phones, emails: emails)

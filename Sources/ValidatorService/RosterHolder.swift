@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import LakehouseKit
 import Synchronization
 
@@ -58,6 +59,15 @@ public final class RosterHolder: Sendable {
         let (roster, seconds) = try result.get()
         install(roster, path: path, loadSeconds: seconds)
         reloads.increment()
+        // Loading freed many small temporaries (and perhaps the previous roster): give the pages back.
+        Self.returnFreeMemory()
         return loaded!
+    }
+
+    /// glibc's `malloc_trim(0)`, looked up at run time (Swift's Glibc module does not export malloc.h).
+    static func returnFreeMemory() {
+        typealias Trim = @convention(c) (Int) -> Int32
+        guard let symbol = dlsym(nil, "malloc_trim") else { return }
+        _ = unsafeBitCast(symbol, to: Trim.self)(0)
     }
 }

@@ -108,3 +108,59 @@ import Testing
         #expect(holder.reloads.value == 2)
     }
 }
+
+@Suite struct RosterLoadingPathsTests {
+    @Test func theFastScannerAndTheStrictReaderAgree() throws {
+        let line = JSONCoding.string(Fixture.workers[0])
+        let fast = try #require(Array(line.utf8).withUnsafeBytes { RosterLineScanner.scan($0) })
+        #expect(String(decoding: fast.name, as: UTF8.self) == "Maria Lopez" && fast.lat == 41.65 && fast.payRate == 18.75)
+        // Lines the scanner leaves to the strict reader: escapes, non-ASCII, unknown fields, exponents.
+        let slow = [
+            line.replacingOccurrences(of: #""name":"Maria Lopez""#, with: #""name":"Maria \u004copez""#),
+            line.replacingOccurrences(of: #""id":"W-000001""#, with: #""id":"W-000001","extra":{"a":[1,2]}"#),
+            line.replacingOccurrences(of: #""lat":41.65"#, with: #""lat":4.165e1"#),
+        ]
+        for text in slow {
+            #expect(Array(text.utf8).withUnsafeBytes { RosterLineScanner.scan($0) } == nil, "\(text)")
+            let roster = try Array(text.utf8).withUnsafeBytes { try RosterFile.parse($0, path: "r") }
+            #expect(roster.worker(0) == Fixture.workers[0])
+        }
+    }
+
+    @Test func emailsNotDerivedFromTheNameRoundTripToo() throws {
+        let workers = [
+            Fixture.worker(1, "Maria Lopez", email: "Maria.Lopez@Example.com"),
+            Fixture.worker(2, "James Carter", email: "jc@corp.example"),
+            Fixture.worker(3, "Aisha Khan", email: "aisha.khan"),
+            Fixture.worker(4, "Wei Chen", email: "wei.chen.2@mail.example.org"),
+        ]
+        let roster = try Fixture.roster(workers)
+        #expect((0..<4).map { roster.worker($0) } == workers)
+        #expect(Array("maria.lopez@example.COM".utf8).withUnsafeBytes { roster.index(ofEmail: $0) } == 0)
+        #expect(Array("WEI.CHEN.2@mail.example.org".utf8).withUnsafeBytes { roster.index(ofEmail: $0) } == 3)
+    }
+
+    @Test func consecutiveIDsNeedNoTableOthersGetOne() throws {
+        let dense = try Fixture.roster()
+        #expect(dense.denseIDs != nil && dense.ids == nil)
+        #expect(dense.index(ofID: "W-000012") == 11 && dense.index(ofID: "W-000013") == nil && dense.index(ofID: "W-000000") == nil)
+        #expect(dense.index(ofID: "W-00001") == nil && dense.index(ofID: "X-000001") == nil && dense.index(ofID: "W-00000a") == nil)
+        var shuffled = Fixture.workers
+        shuffled.swapAt(0, 5)
+        let sparse = try Fixture.roster(shuffled)
+        #expect(sparse.denseIDs == nil && sparse.ids != nil)
+        for (i, worker) in shuffled.enumerated() { #expect(sparse.index(ofID: worker.id) == i) }
+        #expect(sparse.index(ofID: "W-000013") == nil)
+    }
+
+    @Test func tablesGrowPastTheirFirstSize() throws {
+        // 3,000 distinct names: the name table starts at 1,024 slots and must grow.
+        let workers = (1...3_000).map { Fixture.worker($0, "Name\($0) Surname\($0 % 97)", phone: String(format: "+1-%03d-555-%04d", 200 + $0 / 10_000, $0 % 10_000)) }
+        let roster = try Fixture.roster(workers)
+        for n in [1, 1_500, 3_000] {
+            #expect(Array("Name\(n) Surname\(n % 97)".utf8).withUnsafeBytes { roster.hasName($0) })
+            #expect(roster.index(ofPhoneNumber: UInt64(200 + n / 10_000) * 10_000_000 + 5_550_000 + UInt64(n % 10_000)) == n - 1)
+        }
+        #expect(!Array("Name1 Surname2".utf8).withUnsafeBytes { roster.hasName($0) })
+    }
+}
