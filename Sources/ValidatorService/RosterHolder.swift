@@ -17,7 +17,12 @@ public final class RosterHolder: Sendable {
     private let reloading = Atomic<Bool>(false)
     public let reloads = Counter()
 
-    public init() {}
+    /// Where an acknowledged reload's path is recorded (none in tests that need no restart).
+    let choice: RosterChoice?
+
+    public init(choice: RosterChoice? = nil) {
+        self.choice = choice
+    }
 
     /// The roster now (empty before the first load).
     public var current: CompactRoster { state.withLock { $0?.roster } ?? Self.empty }
@@ -41,7 +46,8 @@ public final class RosterHolder: Sendable {
 
     /// Loads `path` off Swift's cooperative threads and swaps it in. A missing or malformed file
     /// throws and leaves the old roster in place; a second reload while one runs is a conflict.
-    public func reload(path: String) async throws(ValidatorError) -> Loaded {
+    /// With `record`, the path is made durable (`RosterChoice`) before the swap is acknowledged.
+    public func reload(path: String, record: Bool = false) async throws(ValidatorError) -> Loaded {
         guard reloading.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else {
             throw ValidatorError(.conflict, "a roster reload is already in progress; retry when it has finished")
         }
@@ -57,6 +63,7 @@ public final class RosterHolder: Sendable {
             }
         }
         let (roster, seconds) = try result.get()
+        if record { try choice?.record(path) }
         install(roster, path: path, loadSeconds: seconds)
         reloads.increment()
         // Loading freed many small temporaries (and perhaps the previous roster): give the pages back.

@@ -58,7 +58,7 @@ struct ValidationRoutes: Sendable {
         let body = request.body.isEmpty ? ReloadBody(path: nil) : try JSONCoding.decode(ReloadBody.self, from: request.body)
         if let path = body.path, path.isEmpty { throw APIError.badRequest("field 'path' is empty") }
         let previous = roster.current.count
-        let loaded = try await Self.mapping { () async throws(ValidatorError) in try await roster.reload(path: body.path ?? defaultRosterPath) }
+        let loaded = try await Self.mapping { () async throws(ValidatorError) in try await roster.reload(path: body.path ?? defaultRosterPath, record: true) }
         struct Reloaded: Encodable {
             let workers: Int
             let previous_workers: Int

@@ -17,6 +17,8 @@ public struct ValidatorError: Error, Sendable, Equatable, CustomStringConvertibl
         case badGateway
         /// A peer did not answer in time (504).
         case timeout
+        /// validatord's own data directory failed (500).
+        case storage
     }
 
     public let kind: Kind
@@ -38,6 +40,7 @@ public struct ValidatorError: Error, Sendable, Equatable, CustomStringConvertibl
         case .unavailable: .unavailable(message)
         case .badGateway: .badGateway(message)
         case .timeout: .gatewayTimeout(message)
+        case .storage: .internal(message)
         }
     }
 }

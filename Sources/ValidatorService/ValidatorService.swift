@@ -7,13 +7,14 @@ import LakehouseKit
 public struct ValidatorService: DaemonService {
     let context: DaemonContext
     let config: ValidatorConfig
-    let roster = RosterHolder()
+    let roster: RosterHolder
     let validator: DraftValidator
     let loop: IterateLoop
 
     public init(context: DaemonContext) throws {
         self.context = context
         config = try ValidatorConfig(environment: context.environment, dataRoot: context.config.dataRoot)
+        roster = RosterHolder(choice: RosterChoice(directory: context.config.dataDirectory, configuredPath: config.rosterPath))
         validator = DraftValidator(roster: roster, certifications: TruthdCertificationSource(peers: context.peers, timeoutMs: config.truthTimeoutMs),
                                    radiusMiles: config.radiusMiles)
         loop = IterateLoop(drafts: ChatdDraftSource(peers: context.peers), validator: validator,
@@ -30,15 +31,20 @@ public struct ValidatorService: DaemonService {
         router.post("/v1/roster/reload") { try await routes.reload($0) }
     }
 
-    /// Loads the roster; `/readyz` turns 200 after it. A missing default file starts empty.
+    /// Loads the roster (the last acknowledged reload's file, else `VALIDATORD_ROSTER`'s); `/readyz`
+    /// turns 200 after it. A missing default file starts empty.
     public func start() async throws {
-        if !config.rosterPathIsExplicit && !FileManager.default.fileExists(atPath: config.rosterPath) {
-            roster.install(CompactRoster.empty(), path: config.rosterPath, loadSeconds: 0)
-            context.logger.warn("no roster file yet; starting with an empty roster (POST /v1/roster/reload once it exists)",
-                                [("path", config.rosterPath)])
+        var path = roster.choice?.pathToLoad() ?? config.rosterPath
+        if path != config.rosterPath && !FileManager.default.fileExists(atPath: path) {
+            context.logger.warn("the roster file of the last reload is gone; loading the configured one", [("path", path)])
+            path = config.rosterPath
+        }
+        if path == config.rosterPath && !config.rosterPathIsExplicit && !FileManager.default.fileExists(atPath: path) {
+            roster.install(CompactRoster.empty(), path: path, loadSeconds: 0)
+            context.logger.warn("no roster file yet; starting with an empty roster (POST /v1/roster/reload once it exists)", [("path", path)])
             return
         }
-        let loaded = try await roster.reload(path: config.rosterPath)
+        let loaded = try await roster.reload(path: path)
         context.logger.info("roster loaded", [("path", loaded.path), ("workers", String(loaded.roster.count)),
                                               ("seconds", String(format: "%.3f", loaded.loadSeconds)),
                                               ("memory_bytes", String(loaded.roster.memoryBytes))])
