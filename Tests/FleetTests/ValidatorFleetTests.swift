@@ -80,7 +80,7 @@ import Testing
             ("/v1/validate", #"{"kind":"email","payload":{"subject":"s","body":"b"}}"#, 400, "context.fill"),
             ("/v1/validate", #"{"kind":"email","payload":{"subject":"s"},"context":{"fill":\#(Self.fill)}}"#, 400, "payload.body"),
             ("/v1/validate", #"{"kind":"fill","payload":\#(Self.fill),"context":{"count":"two"}}"#, 400, "context.count"),
-            ("/v1/iterate", "[]", 400, ""),
+            ("/v1/iterate", "[]", 400, "expected an object"),
             ("/v1/iterate", #"{"kind":"fill","candidates":[]}"#, 400, "missing field 'request'"),
             ("/v1/iterate", #"{"kind":"email","request":{"query":"q","count":1},"candidates":[]}"#, 400, "kind 'email' is not supported"),
             ("/v1/iterate", #"{"kind":"fill","request":{"query":"q","count":0},"candidates":[]}"#, 400, "request.count"),
@@ -92,9 +92,9 @@ import Testing
             expectEnvelope(try await fleet.request(.validatord, .POST, target, body: body), status, message)
         }
         let oversize = #"{"kind":"email","payload":{"subject":"s","body":""# + String(repeating: "x", count: 70_000) + #""},"context":{"fill":\#(Self.fill)}}"#
-        expectEnvelope(try await fleet.request(.validatord, .POST, "/v1/validate", body: oversize), 413, "")
-        expectEnvelope(try await fleet.request(.validatord, .GET, "/v1/validate"), 405, "")
-        expectEnvelope(try await fleet.request(.validatord, .POST, "/v1/nothing", body: "{}"), 404, "")
+        expectEnvelope(try await fleet.request(.validatord, .POST, "/v1/validate", body: oversize), 413, "exceeds the limit")
+        expectEnvelope(try await fleet.request(.validatord, .GET, "/v1/validate"), 405, "not allowed")
+        expectEnvelope(try await fleet.request(.validatord, .POST, "/v1/nothing", body: "{}"), 404, "no route")
 
         // chatd is not running: iterate is a 503 that names it.
         let iterate = #"{"kind":"fill","request":{"query":"Need 2 warehouse associates","count":2,"role":"warehouse associate","state":"OH"},"candidates":[\#(JSONCoding.string(Self.workers[0]))]}"#
