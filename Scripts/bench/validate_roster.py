@@ -4,7 +4,8 @@
 Writes N workers as JSONL in the SPEC §5 shape, and prints one fill and one e-mail request body
 (for /v1/validate) built from workers that satisfy them, as JSON files next to the roster.
 
-Usage: validate_roster.py COUNT OUT_DIR [SEED]
+Usage: validate_roster.py COUNT OUT_DIR [SEED]      generate DIR/workers.jsonl and the two request bodies
+       validate_roster.py --requests ROSTER OUT_DIR   only the request bodies, from an existing roster
 """
 import json
 import os
@@ -55,22 +56,36 @@ def worker(i, rng):
     }
 
 
+def suitable(w, chosen):
+    return (len(chosen) < 3 and w["role"] == "warehouse associate" and w["city"] == "Toledo" and w["status"] == "active"
+            and "2nd" in w["shifts"] and "mon" in w["days"] and not any(c["name"] == w["name"] for c in chosen))
+
+
 def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__)
-    count, out = int(sys.argv[1]), sys.argv[2]
-    rng = random.Random(int(sys.argv[3]) if len(sys.argv) > 3 else 42)
-    os.makedirs(out, exist_ok=True)
     chosen = []
-    with open(os.path.join(out, "workers.jsonl"), "w") as f:
-        for i in range(1, count + 1):
-            w = worker(i, rng)
-            if (len(chosen) < 3 and w["role"] == "warehouse associate" and w["city"] == "Toledo" and w["status"] == "active"
-                    and "2nd" in w["shifts"] and "mon" in w["days"] and not any(c["name"] == w["name"] for c in chosen)):
-                chosen.append(w)
-            f.write(json.dumps(w, separators=(",", ":")) + "\n")
+    if sys.argv[1] == "--requests":
+        out = sys.argv[3]
+        with open(sys.argv[2]) as f:
+            for line in f:
+                w = json.loads(line)
+                if suitable(w, chosen):
+                    chosen.append(w)
+                if len(chosen) == 3:
+                    break
+    else:
+        count, out = int(sys.argv[1]), sys.argv[2]
+        rng = random.Random(int(sys.argv[3]) if len(sys.argv) > 3 else 42)
+        os.makedirs(out, exist_ok=True)
+        with open(os.path.join(out, "workers.jsonl"), "w") as f:
+            for i in range(1, count + 1):
+                w = worker(i, rng)
+                if suitable(w, chosen):
+                    chosen.append(w)
+                f.write(json.dumps(w, separators=(",", ":")) + "\n")
     if len(chosen) < 3:
-        sys.exit("roster too small to build the sample requests")
+        sys.exit("roster has no three active 2nd-shift Monday warehouse associates in Toledo, OH to build the sample requests")
     fill = {"role": "warehouse associate", "city": "Toledo", "state": "OH",
             "candidates": [{"worker_id": w["id"], "name": w["name"], "reason": "active, nearby, works 2nd shift"} for w in chosen]}
     context = {"query": "Need 3 warehouse associates in Toledo, OH for Monday 2nd shift", "count": 3,
