@@ -69,15 +69,11 @@ struct RosterKeyTable: Sendable {
         return hasher.value
     }
 
-    /// A 64-bit mixer so the high bits (used for the slot) are spread.
+    /// SplitMix64's finalizer, so the high bits (used for the slot) are spread.
     static func mix(_ input: UInt64) -> UInt64 {
-        var x = input
-        x ^= x >> 33
-        x &*= 0xff51_afd7_ed55_8ccd
-        x ^= x >> 33
-        x &*= 0xc4ce_b9fe_1a85_ec53
-        x ^= x >> 33
-        return x
+        let a = (input ^ (input >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        let b = (a ^ (a >> 27)) &* 0x94d0_49bb_1331_11eb
+        return b ^ (b >> 31)
     }
 }
 

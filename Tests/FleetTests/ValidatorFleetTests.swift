@@ -20,9 +20,14 @@ import Testing
     static let fill = #"{"role":"warehouse associate","city":"Toledo","state":"OH","candidates":[{"worker_id":"W-000001","name":"Maria Lopez","reason":"near"},{"worker_id":"W-000002","name":"James Carter","reason":"near"}]}"#
     static let context = #"{"query":"Need 2 warehouse associates in Toledo, OH, Monday 2nd shift","count":2,"role":"warehouse associate","city":"Toledo","state":"OH","shift":"2nd","day":"mon"}"#
 
-    func startValidatord(_ fleet: Fleet, roster: String) async throws {
-        try fleet.start([.validatord], environment: ["VALIDATORD_ROSTER": roster])
+    /// A fleet whose data directory holds `files` (name → workers); validatord serves `workers.jsonl`.
+    func startValidatord(files: [String: [Worker]] = [:], environment: [String: String] = [:]) async throws -> Fleet {
+        let fleet = try Fleet(extraEnvironment: environment)
+        try Self.write(Self.workers, to: fleet.dataDirectory + "/workers.jsonl")
+        for (name, workers) in files { try Self.write(workers, to: fleet.dataDirectory + "/" + name) }
+        try fleet.start([.validatord], environment: ["VALIDATORD_ROSTER": fleet.dataDirectory + "/workers.jsonl"])
         #expect(await fleet.waitUntilReady(.validatord), "\(fleet.process(.validatord).log)")
+        return fleet
     }
 
     func expectEnvelope(_ response: HTTPClientResponse, _ status: Int, _ message: String, sourceLocation: SourceLocation = #_sourceLocation) {
@@ -34,10 +39,8 @@ import Testing
     }
 
     @Test func validatesFillsAndEmails() async throws {
-        let fleet = try Fleet()
+        let fleet = try await startValidatord()
         defer { fleet.removeData() }
-        try Self.write(Self.workers, to: fleet.dataDirectory + "/workers.jsonl")
-        try await startValidatord(fleet, roster: fleet.dataDirectory + "/workers.jsonl")
 
         let good = try await fleet.request(.validatord, .POST, "/v1/validate", body: #"{"kind":"fill","payload":\#(Self.fill),"context":\#(Self.context)}"#)
         #expect(good.status == .ok && good.json?["valid"] as? Bool == true && (good.json?["violations"] as? [Any])?.isEmpty == true, "\(good.text)")
@@ -64,10 +67,8 @@ import Testing
     }
 
     @Test func badInputGets4xxWithTheEnvelope() async throws {
-        let fleet = try Fleet(extraEnvironment: ["LAKEHOUSE_MAX_BODY": "65536", "LAKEHOUSE_PEER_CONNECT_TIMEOUT_MS": "200"])
+        let fleet = try await startValidatord(environment: ["LAKEHOUSE_MAX_BODY": "65536", "LAKEHOUSE_PEER_CONNECT_TIMEOUT_MS": "200"])
         defer { fleet.removeData() }
-        try Self.write(Self.workers, to: fleet.dataDirectory + "/workers.jsonl")
-        try await startValidatord(fleet, roster: fleet.dataDirectory + "/workers.jsonl")
         let cases: [(String, String, Int, String)] = [
             ("/v1/validate", #"{"kind":"fill","payload":"#, 400, "not valid JSON"),
             ("/v1/validate", "", 400, "empty"),
@@ -106,13 +107,10 @@ import Testing
     }
 
     @Test func aBadReloadKeepsTheOldRosterAndAGoodOneSwaps() async throws {
-        let fleet = try Fleet()
+        let fleet = try await startValidatord(files: ["bigger.jsonl": Self.workers + [Self.worker(5, "Priya Patel")]])
         defer { fleet.removeData() }
         let dir = fleet.dataDirectory
-        try Self.write(Self.workers, to: dir + "/workers.jsonl")
         try Self.write(Array(Self.workers.prefix(2)), to: dir + "/broken.jsonl", extra: #"{"id":"W-000003","name":"Aisha Khan"}"# + "\n")
-        try Self.write(Self.workers + [Self.worker(5, "Priya Patel")], to: dir + "/bigger.jsonl")
-        try await startValidatord(fleet, roster: dir + "/workers.jsonl")
 
         expectEnvelope(try await fleet.request(.validatord, .POST, "/v1/roster/reload", body: #"{"path":"\#(dir)/missing.jsonl"}"#), 404, "does not exist")
         expectEnvelope(try await fleet.request(.validatord, .POST, "/v1/roster/reload", body: #"{"path":"\#(dir)/broken.jsonl"}"#), 422, "line 3: missing field")
@@ -134,12 +132,9 @@ import Testing
     }
 
     @Test func sigkillAndRestartReloadTheAcknowledgedRoster() async throws {
-        let fleet = try Fleet()
+        let fleet = try await startValidatord(files: ["bigger.jsonl": Self.workers + [Self.worker(5, "Priya Patel")]])
         defer { fleet.removeData() }
         let dir = fleet.dataDirectory
-        try Self.write(Self.workers, to: dir + "/workers.jsonl")
-        try Self.write(Self.workers + [Self.worker(5, "Priya Patel")], to: dir + "/bigger.jsonl")
-        try await startValidatord(fleet, roster: dir + "/workers.jsonl")
         #expect(try await fleet.request(.validatord, .GET, "/v1/roster").json?["workers"] as? Int == 4)
         #expect(try await fleet.request(.validatord, .POST, "/v1/roster/reload", body: #"{"path":"\#(dir)/bigger.jsonl"}"#).status == .ok)
 

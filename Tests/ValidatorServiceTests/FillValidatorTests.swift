@@ -47,6 +47,11 @@ import Testing
         }
     }
 
+    /// The first violation of `rule` for a fill of these candidates.
+    func first(_ rule: String, _ candidates: [FillCandidate]) async throws -> Violation? {
+        try await violations(Case(label: "", candidates: candidates)).first { $0.rule == rule }
+    }
+
     @Test func theBaselineFillIsValid() async throws {
         let found = try await violations(Case(label: "baseline", candidates: Self.ids(1, 2, 3)))
         #expect(found.isEmpty, "\(found)")
@@ -63,8 +68,7 @@ import Testing
             Case(label: "inactive but real", candidates: Self.ids(1, 2, 4)),
             Case(label: "real worker of another role", candidates: Self.ids(1, 2, 5)),
         ])
-        let found = try await violations(Case(label: "", candidates: Self.ids(1, 2) + [Self.id("W-999999")]))
-        let phantom = try #require(found.first { $0.rule == "phantom_worker" })
+        let phantom = try #require(try await first("phantom_worker", Self.ids(1, 2) + [Self.id("W-999999")]))
         #expect(phantom.path == "$.candidates[2].worker_id")
         #expect(phantom.message.contains("W-999999 is not in the roster"))
     }
@@ -93,8 +97,7 @@ import Testing
             Case(label: "no count in the context", candidates: Self.ids(1, 2), context: ValidationContext(request: nil)),
             Case(label: "one of one", candidates: Self.ids(1), context: Self.context { $0.count = 1 }),
         ])
-        let found = try await violations(Case(label: "", candidates: Self.ids(1, 2)))
-        let v = try #require(found.first { $0.rule == "count_mismatch" })
+        let v = try #require(try await first("count_mismatch", Self.ids(1, 2)))
         #expect(v.path == "$.candidates" && v.message.contains("asks for 3") && v.message.contains("add 1 more"))
     }
 
@@ -109,8 +112,7 @@ import Testing
             Case(label: "warehouse fill of a warehouse associate", candidates: Self.ids(10), fillRole: "warehouse associate",
                  context: Self.context { $0.role = "warehouse associate"; $0.count = 1 }),
         ])
-        let found = try await violations(Case(label: "", candidates: Self.ids(1, 2, 5)))
-        #expect(found.first { $0.rule == "role_mismatch" }?.message == "W-000005 is a welder, not a forklift operator; replace them with an active forklift operator")
+        #expect(try await first("role_mismatch", Self.ids(1, 2, 5))?.message == "W-000005 is a welder, not a forklift operator; replace them with an active forklift operator")
     }
 
     @Test func geoMismatch() async throws {
@@ -125,8 +127,7 @@ import Testing
             Case(label: "unknown city: state only", candidates: Self.ids(1, 2, 7), fillCity: "Smallville", context: Self.context { $0.city = "Smallville" }),
             Case(label: "state spelled in lower case", candidates: Self.ids(1, 2, 3), fillState: "oh"),
         ])
-        let far = try await violations(Case(label: "", candidates: Self.ids(1, 2, 7)))
-        let v = try #require(far.first { $0.rule == "geo_mismatch" })
+        let v = try #require(try await first("geo_mismatch", Self.ids(1, 2, 7)))
         #expect(v.path == "$.candidates[2].worker_id" && v.message.contains("miles from Toledo, OH (limit 50)"), "\(v.message)")
     }
 
@@ -149,8 +150,7 @@ import Testing
             Case(label: "active and far", candidates: Self.ids(1, 2, 7)),
             Case(label: "active in another role", candidates: Self.ids(1, 2, 5)),
         ])
-        let found = try await violations(Case(label: "", candidates: Self.ids(4, 1, 2)))
-        #expect(found.first { $0.rule == "inactive_worker" }?.message == "W-000004 is inactive; replace them with an active forklift operator")
+        #expect(try await first("inactive_worker", Self.ids(4, 1, 2))?.message == "W-000004 is inactive; replace them with an active forklift operator")
     }
 
     @Test func shiftUnavailable() async throws {
@@ -177,8 +177,7 @@ import Testing
             Case(label: "exact name, own reason", candidates: [FillCandidate(workerID: "W-000001", name: "Maria Lopez", reason: "closest")] + Self.ids(2, 3)),
             Case(label: "exact names of other workers", candidates: Self.ids(1, 2, 12)),
         ])
-        let found = try await violations(Case(label: "", candidates: [Self.id("W-000001", name: "Maria Lopes")] + Self.ids(2, 3)))
-        #expect(found.first { $0.rule == "name_mismatch" }?.path == "$.candidates[0].name")
+        #expect(try await first("name_mismatch", [Self.id("W-000001", name: "Maria Lopes")] + Self.ids(2, 3))?.path == "$.candidates[0].name")
     }
 
     @Test func certificationUnverified() async throws {
