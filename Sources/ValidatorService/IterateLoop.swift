@@ -1,0 +1,104 @@
+import Foundation
+import LakehouseKit
+
+/// The iterate loop (SPEC §6 `/v1/iterate`): draft → parse → validate → correction prompt naming
+/// each violation → retry, up to `max_attempts`. A draft that does not parse is a violation
+/// (`unparseable_draft`), corrected like any other. Every attempt is journaled (trace id = run id).
+public struct IterateLoop: Sendable {
+    let drafts: any DraftSource
+    let validator: DraftValidator
+    let journal: any AttemptJournal
+    /// The largest `max_attempts` a request may ask for (`VALIDATORD_MAX_ATTEMPTS`).
+    let attemptLimit: Int
+
+    public init(drafts: any DraftSource, validator: DraftValidator, journal: any AttemptJournal, attemptLimit: Int) {
+        self.drafts = drafts
+        self.validator = validator
+        self.journal = journal
+        self.attemptLimit = attemptLimit
+    }
+
+    static let maxCount = 1_000
+
+    /// Checks what the loop cannot work with (400s), before any call to chatd.
+    func check(_ request: IterateRequest) throws(ValidatorError) -> Int {
+        guard request.kind == "fill" else { throw ValidatorError(.badRequest, "kind '\(request.kind)' is not supported; expected 'fill'") }
+        guard (1...Self.maxCount).contains(request.request.count) else {
+            throw ValidatorError(.badRequest, "request.count must be from 1 to \(Self.maxCount), got \(request.request.count)")
+        }
+        guard !request.request.query.isEmpty else { throw ValidatorError(.badRequest, "request.query is empty") }
+        let attempts = request.maxAttempts ?? min(ValidatorConfig.defaultAttempts, attemptLimit)
+        guard (1...attemptLimit).contains(attempts) else {
+            throw ValidatorError(.badRequest, "max_attempts must be from 1 to \(attemptLimit) (VALIDATORD_MAX_ATTEMPTS), got \(attempts)")
+        }
+        if let runID = request.runID, runID.isEmpty || runID.utf8.count > 128 {
+            throw ValidatorError(.badRequest, "run_id must be 1 to 128 characters")
+        }
+        return attempts
+    }
+
+    public func run(_ request: IterateRequest, requestID: String?) async throws(ValidatorError) -> IterateResponse {
+        let maxAttempts = try check(request)
+        _ = try validator.roster.snapshot()  // no draft is worth asking for before the roster is there
+        let runID = request.runID ?? "run-" + UUID().uuidString.lowercased()
+        var attempts: [IterateAttempt] = []
+        var final: FillDraft?
+        var previous: JSONValue?
+        var previousViolations: [Violation]?
+        for number in 1...maxAttempts {
+            let started = MonotonicClock.nanoseconds()
+            let context = FillDraftContext(task: number == 1 ? .fillDraft : .correction, request: request.request, workers: request.candidates,
+                                           playbookWorkerIDs: request.playbookWorkerIDs, previous: previous, violations: previousViolations)
+            let chat = ChatRequest(provider: request.provider, model: request.model, messages: DraftPrompt.messages(for: context), json: true)
+            let answer = try await drafts.draft(chat, requestID: requestID)
+            let (output, draft, parseViolation) = Self.parse(answer.message.content)
+            var violations: [Violation]
+            if let draft {
+                violations = try await validator.validate(draft, request: request.request, requestID: requestID)
+                final = draft
+            } else {
+                violations = [parseViolation!]
+            }
+            let valid = !violations.contains { $0.severity == .error }
+            let attempt = IterateAttempt(attempt: number, output: output, violations: violations, valid: valid, provider: answer.provider,
+                                         model: answer.model, latencyMs: Double(MonotonicClock.nanoseconds() - started) / 1e6)
+            attempts.append(attempt)
+            journal.record(type: "iterate.attempt", traceID: runID, subject: nil, payload: Self.json(attempt))
+            if valid { break }
+            previous = output
+            previousViolations = violations
+        }
+        let response = IterateResponse(runID: runID, final: final, valid: attempts.last?.valid ?? false, attempts: attempts)
+        var finished: [String: JSONValue] = ["valid": .bool(response.valid), "attempts": .number(Double(attempts.count)),
+                                             "max_attempts": .number(Double(maxAttempts)), "request": Self.json(request.request)]
+        if let final { finished["final"] = Self.json(final) }
+        if let last = attempts.last { finished["provider"] = .string(last.provider) }
+        journal.record(type: "iterate.finished", traceID: runID, subject: nil, payload: .object(finished))
+        return response
+    }
+
+    /// The model's answer as a draft: the JSON object (code fences around it tolerated) decoded as a
+    /// `FillDraft`. Otherwise the output to record (the object, or the raw text) and the violation.
+    static func parse(_ content: String) -> (output: JSONValue, draft: FillDraft?, violation: Violation?) {
+        var text = content.trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.hasPrefix("```") {
+            text = String(text.drop { $0 != "\n" }.dropFirst())
+            if text.hasSuffix("```") { text = String(text.dropLast(3)) }
+        }
+        let bytes = Array(text.utf8)
+        guard let value = try? JSONCoding.decode(JSONValue.self, from: bytes), case .object = value else {
+            return (.string(content), nil, Violation(rule: "unparseable_draft", severity: .error, path: "$",
+                message: "the answer is not a JSON object; answer with exactly one JSON object {\"fill\":{\"role\",\"city\",\"state\",\"candidates\":[{\"worker_id\",\"name\",\"reason\"}]},\"email\":{\"subject\",\"body\"}} and nothing else"))
+        }
+        do {
+            return (value, try JSONCoding.decode(FillDraft.self, from: bytes), nil)
+        } catch {
+            return (value, nil, Violation(rule: "unparseable_draft", severity: .error, path: "$",
+                message: "the answer is JSON but not a fill draft (\(error.message)); answer with {\"fill\":{\"role\",\"city\",\"state\",\"candidates\":[{\"worker_id\",\"name\",\"reason\"}]},\"email\":{\"subject\",\"body\"}}"))
+        }
+    }
+
+    static func json<T: Encodable>(_ value: T) -> JSONValue {
+        (try? JSONCoding.encode(value)).flatMap { try? JSONCoding.decode(JSONValue.self, from: $0) } ?? .null
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+import LakehouseKit
+import Testing
+@testable import ValidatorService
+
+@Suite struct CompactRosterTests {
+    @Test func everyFieldRoundTrips() throws {
+        let roster = try Fixture.roster()
+        #expect(roster.count == Fixture.workers.count)
+        for (i, worker) in Fixture.workers.enumerated() {
+            #expect(roster.worker(i) == worker)
+            #expect(roster.index(ofID: worker.id) == i)
+        }
+    }
+
+    @Test func unusualValuesRoundTrip() throws {
+        let odd = Worker(id: "X-ÄÖ-1", name: "Zoë O'Brien-Núñez", role: "a role nobody else has", skills: [], certifications: ["b", "a"],
+                         city: "Nowhere", state: "ZZ", lat: -89.9999, lon: 179.1234, shifts: ["1st", "2nd", "3rd"], days: WorkSchedule.days,
+                         payRate: 1234.56, status: "on leave", phone: "", email: "")
+        let roster = try Fixture.roster(Fixture.workers + [odd])
+        #expect(roster.worker(Fixture.workers.count) == odd)
+        #expect(!roster.isActive(Fixture.workers.count))
+    }
+
+    @Test func lookupsByNamePhoneAndEmail() throws {
+        let roster = try Fixture.roster()
+        func has(_ name: String) -> Bool { Array(name.utf8).withUnsafeBytes { roster.hasName($0) } }
+        #expect(has("Maria Lopez") && has("Sofia Rossi") && !has("Maria") && !has("maria lopez"))
+        #expect(roster.index(ofPhoneNumber: 4195550142) == 0)
+        #expect(roster.index(ofPhoneNumber: 4195550177) == 1)
+        #expect(roster.index(ofPhoneNumber: 4195550000) == nil)
+        #expect(Array("Maria.Lopez@EXAMPLE.com".utf8).withUnsafeBytes { roster.index(ofEmail: $0) } == 0)
+        #expect(Array("maria.lopez@example.org".utf8).withUnsafeBytes { roster.index(ofEmail: $0) } == nil)
+        #expect(roster.index(ofID: "W-999999") == nil)
+    }
+
+    @Test func phoneNumbersReduceToTenDigits() {
+        func number(_ text: String) -> UInt64? { Array(text.utf8).withUnsafeBytes { RosterKey.phoneNumber($0) } }
+        #expect(number("+1-419-555-0142") == 4195550142)
+        #expect(number("(419) 555-0142") == 4195550142)
+        #expect(number("419.555.0142") == 4195550142)
+        #expect(number("2-419-555-0142") == nil)
+        #expect(number("555-0142") == nil)
+    }
+
+    @Test func aBadLineIsNamedByItsNumber() throws {
+        var lines = Fixture.workers.map { JSONCoding.string($0) }
+        lines.insert("", at: 2)
+        let cases: [(String, String)] = [
+            (#"{"id":"W-1"#, "line 5: not valid JSON"),
+            (#"[1,2]"#, "line 5: expected a JSON object"),
+            (JSONCoding.string(Fixture.workers[0]).replacingOccurrences(of: #""lat":41.65"#, with: #""lat":"north""#), "line 5: field 'lat' must be a number"),
+            (JSONCoding.string(Fixture.workers[0]).replacingOccurrences(of: #","phone":"+1-419-555-0142""#, with: ""), "line 5: missing field 'phone'"),
+            (JSONCoding.string(Fixture.workers[0]).replacingOccurrences(of: #""shifts":["1st","2nd"]"#, with: #""shifts":["night"]"#), "line 5: field 'shifts': 'night'"),
+            (JSONCoding.string(Fixture.workers[0]).replacingOccurrences(of: #""lat":41.65"#, with: #""lat":141.65"#), "line 5: field 'lat' must be from"),
+            (JSONCoding.string(Fixture.workers[0]), "line 5: duplicate id (first on line 1)"),
+        ]
+        for (bad, expected) in cases {
+            var file = lines
+            file.insert(bad, at: 4)
+            let bytes = Array(file.joined(separator: "\n").utf8)
+            #expect {
+                try bytes.withUnsafeBytes { try RosterFile.parse($0, path: "r.jsonl") }
+            } throws: { error in
+                guard let error = error as? ValidatorError else { return false }
+                return error.kind == .unprocessable && error.message.hasPrefix("roster file r.jsonl ") && error.message.contains(expected)
+            }
+        }
+    }
+
+    @Test func blankLinesAndAMissingFinalNewlineAreFine() throws {
+        let text = "\n" + Fixture.workers.map { JSONCoding.string($0) }.joined(separator: "\n\n  \n")
+        let roster = try Array(text.utf8).withUnsafeBytes { try RosterFile.parse($0, path: "r") }
+        #expect(roster.count == Fixture.workers.count)
+        let empty = try [UInt8]().withUnsafeBytes { try RosterFile.parse($0, path: "r") }
+        #expect(empty.count == 0 && empty.index(ofID: "W-000001") == nil)
+    }
+
+    @Test func loadsAFileAndReportsAMissingOne() throws {
+        let dir = Fixture.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/workers.jsonl"
+        try Data(Fixture.jsonl(Fixture.workers)).write(to: URL(fileURLWithPath: path))
+        #expect(try RosterFile.load(path: path).count == Fixture.workers.count)
+        #expect(throws: ValidatorError(.notFound, "roster file \(dir)/nope.jsonl does not exist")) { try RosterFile.load(path: dir + "/nope.jsonl") }
+        #expect { try RosterFile.load(path: dir) } throws: { ($0 as? ValidatorError)?.kind == .unprocessable }
+    }
+
+    @Test func reloadSwapsWholeOrKeepsTheOldRoster() async throws {
+        let dir = Fixture.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let first = dir + "/a.jsonl", second = dir + "/b.jsonl", broken = dir + "/c.jsonl"
+        try Data(Fixture.jsonl(Fixture.workers)).write(to: URL(fileURLWithPath: first))
+        try Data(Fixture.jsonl(Array(Fixture.workers.prefix(3)))).write(to: URL(fileURLWithPath: second))
+        try Data((String(decoding: Fixture.jsonl(Fixture.workers), as: UTF8.self) + "{oops}\n").utf8).write(to: URL(fileURLWithPath: broken))
+        let holder = RosterHolder()
+        #expect(throws: ValidatorError.self) { try holder.snapshot() }
+        _ = try await holder.reload(path: first)
+        let inFlight = try holder.snapshot()
+        #expect(inFlight.count == 12)
+        await #expect(throws: ValidatorError.self) { try await holder.reload(path: broken) }
+        await #expect(throws: ValidatorError.self) { try await holder.reload(path: dir + "/missing.jsonl") }
+        #expect(try holder.snapshot().count == 12 && holder.loaded?.path == first)
+        let loaded = try await holder.reload(path: second)
+        #expect(loaded.roster.count == 3 && holder.loaded?.path == second)
+        // A request that took the old roster keeps it.
+        #expect(inFlight.count == 12 && inFlight.index(ofID: "W-000012") == 11)
+        #expect(holder.reloads.value == 2)
+    }
+}
+
+@Suite struct RosterLoadingPathsTests {
+    @Test func theFastScannerAndTheStrictReaderAgree() throws {
+        let line = JSONCoding.string(Fixture.workers[0])
+        let fast = try #require(Array(line.utf8).withUnsafeBytes { RosterLineScanner.scan($0) })
+        #expect(String(decoding: fast.name, as: UTF8.self) == "Maria Lopez" && fast.lat == 41.65 && fast.payRate == 18.75)
+        // Lines the scanner leaves to the strict reader: escapes, non-ASCII, unknown fields, exponents.
+        let slow = [
+            line.replacingOccurrences(of: #""name":"Maria Lopez""#, with: #""name":"Maria \u004copez""#),
+            line.replacingOccurrences(of: #""id":"W-000001""#, with: #""id":"W-000001","extra":{"a":[1,2]}"#),
+            line.replacingOccurrences(of: #""lat":41.65"#, with: #""lat":4.165e1"#),
+        ]
+        for text in slow {
+            #expect(Array(text.utf8).withUnsafeBytes { RosterLineScanner.scan($0) } == nil, "\(text)")
+            let roster = try Array(text.utf8).withUnsafeBytes { try RosterFile.parse($0, path: "r") }
+            #expect(roster.worker(0) == Fixture.workers[0])
+        }
+    }
+
+    @Test func emailsNotDerivedFromTheNameRoundTripToo() throws {
+        let workers = [
+            Fixture.worker(1, "Maria Lopez", email: "Maria.Lopez@Example.com"),
+            Fixture.worker(2, "James Carter", email: "jc@corp.example"),
+            Fixture.worker(3, "Aisha Khan", email: "aisha.khan"),
+            Fixture.worker(4, "Wei Chen", email: "wei.chen.2@mail.example.org"),
+        ]
+        let roster = try Fixture.roster(workers)
+        #expect((0..<4).map { roster.worker($0) } == workers)
+        #expect(Array("maria.lopez@example.COM".utf8).withUnsafeBytes { roster.index(ofEmail: $0) } == 0)
+        #expect(Array("WEI.CHEN.2@mail.example.org".utf8).withUnsafeBytes { roster.index(ofEmail: $0) } == 3)
+    }
+
+    @Test func consecutiveIDsNeedNoTableOthersGetOne() throws {
+        let dense = try Fixture.roster()
+        #expect(dense.denseIDs != nil && dense.ids == nil)
+        #expect(dense.index(ofID: "W-000012") == 11 && dense.index(ofID: "W-000013") == nil && dense.index(ofID: "W-000000") == nil)
+        #expect(dense.index(ofID: "W-00001") == nil && dense.index(ofID: "X-000001") == nil && dense.index(ofID: "W-00000a") == nil)
+        var shuffled = Fixture.workers
+        shuffled.swapAt(0, 5)
+        let sparse = try Fixture.roster(shuffled)
+        #expect(sparse.denseIDs == nil && sparse.ids != nil)
+        for (i, worker) in shuffled.enumerated() { #expect(sparse.index(ofID: worker.id) == i) }
+        #expect(sparse.index(ofID: "W-000013") == nil)
+    }
+
+    @Test func tablesGrowPastTheirFirstSize() throws {
+        // 3,000 distinct names: the name table starts at 1,024 slots and must grow.
+        let workers = (1...3_000).map { Fixture.worker($0, "Name\($0) Surname\($0 % 97)", phone: String(format: "+1-%03d-555-%04d", 200 + $0 / 10_000, $0 % 10_000)) }
+        let roster = try Fixture.roster(workers)
+        for n in [1, 1_500, 3_000] {
+            #expect(Array("Name\(n) Surname\(n % 97)".utf8).withUnsafeBytes { roster.hasName($0) })
+            #expect(roster.index(ofPhoneNumber: UInt64(200 + n / 10_000) * 10_000_000 + 5_550_000 + UInt64(n % 10_000)) == n - 1)
+        }
+        #expect(!Array("Name1 Surname2".utf8).withUnsafeBytes { roster.hasName($0) })
+    }
+}
