@@ -1,9 +1,22 @@
 import LakehouseKit
 
-/// Where the iterate loop records each attempt and the end of a run (journald through the common
-/// journal client once it is wired; a log line until then). Must never block or fail the loop.
+/// Where the iterate loop records each attempt and the end of a run. Must never block or fail the loop.
 public protocol AttemptJournal: Sendable {
     func record(type: String, traceID: String, subject: String?, payload: JSONValue)
+}
+
+/// journald, through the common journal client: spooled durably while journald is down and
+/// delivered later, exactly once.
+public struct JournaldAttemptJournal: AttemptJournal {
+    let client: JournalClient
+
+    public init(client: JournalClient) {
+        self.client = client
+    }
+
+    public func record(type: String, traceID: String, subject: String?, payload: JSONValue) {
+        client.record(JournalEvent(daemon: Daemon.validatord.rawValue, type: type, traceID: traceID, subject: subject, payload: payload.objectValue ?? ["value": payload]))
+    }
 }
 
 /// Writes each event as one log line (type and trace id at info, the payload at debug).

@@ -63,7 +63,7 @@ public struct IterateLoop: Sendable {
             let attempt = IterateAttempt(attempt: number, output: output, violations: violations, valid: valid, provider: answer.provider,
                                          model: answer.model, latencyMs: Double(MonotonicClock.nanoseconds() - started) / 1e6)
             attempts.append(attempt)
-            journal.record(type: "iterate.attempt", traceID: runID, subject: nil, payload: Self.json(attempt))
+            journal.record(type: FillRunEventType.attempt, traceID: runID, subject: nil, payload: Self.json(attempt))
             if valid { break }
             previous = output
             previousViolations = violations
@@ -73,7 +73,7 @@ public struct IterateLoop: Sendable {
                                              "max_attempts": .number(Double(maxAttempts)), "request": Self.json(request.request)]
         if let final { finished["final"] = Self.json(final) }
         if let last = attempts.last { finished["provider"] = .string(last.provider) }
-        journal.record(type: "iterate.finished", traceID: runID, subject: nil, payload: .object(finished))
+        journal.record(type: FillRunEventType.iterateFinished, traceID: runID, subject: nil, payload: .object(finished))
         return response
     }
 

@@ -10,6 +10,7 @@ public struct ValidatorService: DaemonService {
     let roster: RosterHolder
     let validator: DraftValidator
     let loop: IterateLoop
+    let journal: JournalClient
 
     public init(context: DaemonContext) throws {
         self.context = context
@@ -17,8 +18,9 @@ public struct ValidatorService: DaemonService {
         roster = RosterHolder(choice: RosterChoice(directory: context.config.dataDirectory, configuredPath: config.rosterPath))
         validator = DraftValidator(roster: roster, certifications: TruthdCertificationSource(peers: context.peers, timeoutMs: config.truthTimeoutMs),
                                    radiusMiles: config.radiusMiles)
+        journal = try JournalClient(context: context)
         loop = IterateLoop(drafts: ChatdDraftSource(peers: context.peers), validator: validator,
-                           journal: LoggingAttemptJournal(logger: context.logger), attemptLimit: config.maxAttempts)
+                           journal: JournaldAttemptJournal(client: journal), attemptLimit: config.maxAttempts)
         ValidatorService.registerMetrics(context.metrics, roster: roster)
     }
 
@@ -48,6 +50,11 @@ public struct ValidatorService: DaemonService {
         context.logger.info("roster loaded", [("path", loaded.path), ("workers", String(loaded.roster.count)),
                                               ("seconds", String(format: "%.3f", loaded.loadSeconds)),
                                               ("memory_bytes", String(loaded.roster.memoryBytes))])
+    }
+
+    /// Attempts not yet delivered to journald stay spooled for the next start.
+    public func shutdown() async {
+        await journal.close()
     }
 
     static func registerMetrics(_ metrics: MetricsRegistry, roster: RosterHolder) {

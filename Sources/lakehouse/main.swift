@@ -7,6 +7,7 @@ let usage = """
     usage: lakehouse <command> [options]
     commands:
       bench-vector   in-process HNSW benchmark (build time, RSS, queries/s at recall targets)
+      fill           run the main job through the gateway: "SENTENCE" [--count N] [--provider P] [--max-attempts N] [--json]
       gen            generate the demo roster, roles, cities and claims [--count N] [--seed S] [--out DIR]
       ingest         stream a JSONL file into a matrixd corpus: FILE --corpus NAME [--chunk N]
       seed           generate (if missing) and load the demo data into a running fleet [--count N] [--data DIR]
@@ -18,6 +19,20 @@ case "bench-vector":
         try await VectorBenchmark(arguments: Array(arguments.dropFirst())).run()
     } catch {
         FileHandle.standardError.write(Data("lakehouse bench-vector: \(error)\n".utf8))
+        exit(1)
+    }
+case "fill":
+    do {
+        let valid = try await FillSubcommand(arguments: Array(arguments.dropFirst())).run()
+        exit(valid ? 0 : 1)
+    } catch let error as CLIOptions.UsageError {
+        FileHandle.standardError.write(Data("lakehouse fill: \(error)\n".utf8))
+        exit(2)
+    } catch let error as FillSubcommand.Unreachable {
+        FileHandle.standardError.write(Data("lakehouse fill: \(error)\n".utf8))
+        exit(3)
+    } catch {
+        FileHandle.standardError.write(Data("lakehouse fill: \(error)\n".utf8))
         exit(1)
     }
 case "gen":
