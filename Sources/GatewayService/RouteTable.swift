@@ -38,6 +38,8 @@ struct RouteTable: Sendable {
         Entry(prefix: "/v1/fleet", daemon: .observerd, readOnlyPost: false),
         Entry(prefix: "/v1/events", daemon: .journald, readOnlyPost: false),
         Entry(prefix: "/v1/verify", daemon: .journald, readOnlyPost: false),
+        Entry(prefix: "/v1/checkpoint", daemon: .journald, readOnlyPost: false),
+        Entry(prefix: "/v1/proof", daemon: .journald, readOnlyPost: false),
         Entry(prefix: "/v1/claims", daemon: .truthd, readOnlyPost: false),
         Entry(prefix: "/v1/facts", daemon: .truthd, readOnlyPost: false),
         Entry(prefix: "/v1/reconcile", daemon: .truthd, readOnlyPost: true),

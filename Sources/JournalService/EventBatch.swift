@@ -1,4 +1,5 @@
 import Foundation
+import LakehouseKit
 
 /// One validated incoming event: its canonical bytes (what is hashed and stored) and the fields
 /// the indexes need.
@@ -77,38 +78,5 @@ enum EventBatch {
         }
         return IncomingEvent(id: id, traceID: traceID, type: type, subject: subject, canonical: canonical,
                              leafHash: MerkleTree.leafHash(canonical))
-    }
-}
-
-/// RFC 3339 §5.6 `date-time`: `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`, with field ranges checked.
-enum RFC3339 {
-    static func isValid(_ text: String) -> Bool {
-        let b = Array(text.utf8)
-        func digits(_ at: Int, _ n: Int) -> Int? {
-            guard at + n <= b.count else { return nil }
-            var v = 0
-            for i in at..<(at + n) {
-                guard b[i] >= 48 && b[i] <= 57 else { return nil }
-                v = v * 10 + Int(b[i] - 48)
-            }
-            return v
-        }
-        func byte(_ at: Int, _ c: Character) -> Bool { at < b.count && b[at] == c.asciiValue! }
-        guard let year = digits(0, 4), byte(4, "-"), let month = digits(5, 2), byte(7, "-"), let day = digits(8, 2),
-              byte(10, "T") || byte(10, "t"), let hour = digits(11, 2), byte(13, ":"), let minute = digits(14, 2),
-              byte(16, ":"), let second = digits(17, 2)
-        else { return false }
-        let monthDays = [31, (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        guard (1...12).contains(month), (1...monthDays[month - 1]).contains(day), hour < 24, minute < 60, second <= 60 else { return false }
-        var i = 19
-        if byte(i, ".") {
-            i += 1
-            let start = i
-            while i < b.count && b[i] >= 48 && b[i] <= 57 { i += 1 }
-            guard i > start else { return false }
-        }
-        if byte(i, "Z") || byte(i, "z") { return i + 1 == b.count }
-        guard byte(i, "+") || byte(i, "-"), let oh = digits(i + 1, 2), byte(i + 3, ":"), let om = digits(i + 4, 2) else { return false }
-        return oh < 24 && om < 60 && i + 6 == b.count
     }
 }

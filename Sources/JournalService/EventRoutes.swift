@@ -117,7 +117,7 @@ struct EventRoutes: Sendable {
             let result = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<JournalStore.Verification, any Error>) in
                 DispatchQueue.global().async { continuation.resume(with: Result { try store.verify() }) }
             }
-            var json = "{\"ok\":\(result.broken == nil),\"root\":\"\(result.root.hex)\",\"seconds\":\(String(format: "%.3f", result.seconds)),"
+            var json = "{\"cpu_seconds\":\(String(format: "%.3f", result.cpuSeconds)),\"ok\":\(result.broken == nil),\"root\":\"\(result.root.hex)\",\"seconds\":\(String(format: "%.3f", result.seconds)),"
                 + "\"segments\":\(result.segments),\"size\":\(result.size)"
             if let b = result.broken {
                 var writer = JSONWriter()

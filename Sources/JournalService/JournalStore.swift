@@ -376,6 +376,14 @@ final class JournalStore: @unchecked Sendable {
         let segments: Int
         let broken: BrokenLink?
         let seconds: Double
+        /// Process CPU time spent meanwhile (all threads): the cost, independent of a busy machine.
+        let cpuSeconds: Double
+    }
+
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
 
     /// Walks every durable event on disk: frame CRC, seq, leaf hash, chain link, then rebuilds the
@@ -383,6 +391,7 @@ final class JournalStore: @unchecked Sendable {
     /// first broken link (lowest seq), including damage recovery found.
     func verify() throws(JournalError) -> Verification {
         let started = Date()
+        let cpuStarted = JournalStore.processCPUSeconds()
         let (n, positions, leaves, root) = lock.withLock { () -> (Int, [RecordLog.Position], [SHA256Digest], SHA256Digest) in
             (durable, Array(self.positions[0..<durable]), Array(tree.levels[0][0..<durable]), tree.root(size: durable))
         }
@@ -417,7 +426,8 @@ final class JournalStore: @unchecked Sendable {
         if rebuilt != root && firstBroken == nil {
             consider(BrokenLink(seq: n, segment: "", offset: 0, reason: "the Merkle root rebuilt from disk differs from the served root"))
         }
-        return Verification(size: n, root: root, segments: segmentCount, broken: firstBroken, seconds: Date().timeIntervalSince(started))
+        return Verification(size: n, root: root, segments: segmentCount, broken: firstBroken, seconds: Date().timeIntervalSince(started),
+                            cpuSeconds: JournalStore.processCPUSeconds() - cpuStarted)
     }
 
     /// Checks events `range` (0-based indexes) of one segment's bytes, hashing in parallel.

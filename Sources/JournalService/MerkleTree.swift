@@ -134,11 +134,11 @@ public struct MerkleTree: Sendable {
 
     /// RFC 9162 §2.1.4.2: does `proof` show the tree of `size2` (`root2`) extends that of `size1` (`root1`)?
     public static func verifyConsistency(size1: UInt64, size2: UInt64, root1: SHA256Digest, root2: SHA256Digest, proof: [SHA256Digest]) -> Bool {
-        guard size1 <= size2 else { return false }
+        // RFC 9162 defines proofs for 0 < size1 only: a proof from the empty tree proves nothing
+        // and is refused, as the reference implementation does.
+        guard size1 > 0, size1 <= size2 else { return false }
         if size1 == size2 { return proof.isEmpty && root1 == root2 }
-        // An empty tree is consistent with anything, but there is nothing to prove: RFC 9162
-        // defines proofs for 0 < size1 only, so a proof from 0 is refused like the reference does.
-        guard size1 > 0, !proof.isEmpty else { return false }
+        guard !proof.isEmpty else { return false }
         var path = proof
         if size1 & (size1 - 1) == 0 { path.insert(root1, at: 0) }
         var fn = size1 - 1, sn = size2 - 1

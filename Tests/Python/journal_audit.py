@@ -73,9 +73,11 @@ def verify_inclusion(index, size, leaf, proof, root):
 
 def verify_consistency(size1, size2, root1, root2, proof):
     """RFC 9162 §2.1.4.2."""
+    if size1 == 0 or size1 > size2:
+        return False
     if size1 == size2:
         return not proof and root1 == root2
-    if size1 == 0 or size1 > size2 or not proof:
+    if not proof:
         return False
     if size1 & (size1 - 1) == 0:
         proof = [root1] + proof

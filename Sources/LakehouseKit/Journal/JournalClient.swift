@@ -38,6 +38,8 @@ public final class JournalClient: Sendable {
         var wake: CheckedContinuation<Void, Never>?
         var closing = false
         var lastDropLog: Date = .distantPast
+        /// Set when an event is dropped; cleared once deliveries bring the spool below 3/4 of its bound.
+        var full = false
     }
 
     let spool: RecordLog
@@ -97,7 +99,7 @@ public final class JournalClient: Sendable {
             Double(self.state.withLock { $0.pendingBytes })
         }
         metrics.gauge("lakehouse_journal_spool_full", help: "1 while the spool is over LAKEHOUSE_JOURNAL_SPOOL_BYTES (events are dropped).") {
-            self.state.withLock { $0.pendingBytes } >= self.spoolLimit ? 1 : 0
+            self.state.withLock { $0.full } ? 1 : 0
         }
         if !replayed.isEmpty {
             context.logger.info("journal spool replayed", [("events", String(replayed.count))])
@@ -134,6 +136,7 @@ public final class JournalClient: Sendable {
     private func drop(_ event: JournalEvent) {
         droppedCounter.increment()
         let shouldLog: Bool = state.withLock { s in
+            s.full = true
             guard Date().timeIntervalSince(s.lastDropLog) > 10 else { return false }
             s.lastDropLog = Date()
             return true
@@ -255,6 +258,7 @@ public final class JournalClient: Sendable {
             for i in s.head..<(s.head + count) { s.pendingBytes -= s.pending[i].bytes.count }
             s.head += count
             s.acknowledged += count
+            if s.full && s.pendingBytes < spoolLimit / 4 * 3 { s.full = false }
             let last = s.pending[s.head - 1]
             // The first undelivered record, or (nothing pending) the end of the last delivered one:
             // every later append lands at or after it.

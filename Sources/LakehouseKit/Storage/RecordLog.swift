@@ -66,6 +66,12 @@ public final class RecordLog: @unchecked Sendable {
         public let reason: String
         /// Bytes skipped before replay could resume (to the next valid frame or the end of the segment).
         public let skippedBytes: Int
+        public init(position: Position, file: String, reason: String, skippedBytes: Int) {
+            self.position = position
+            self.file = file
+            self.reason = reason
+            self.skippedBytes = skippedBytes
+        }
         public var description: String { "\(file) offset \(position.offset): \(reason) (\(skippedBytes) bytes skipped)" }
     }
 
