@@ -9,6 +9,8 @@ struct FillPipeline: Sendable {
     let config: GatewayConfig
     /// Records one journal event of the run (never blocks, never fails: the journal client spools).
     let record: @Sendable (_ type: String, _ traceID: String, _ payload: JSONValue) -> Void
+    /// Returns once every event recorded so far is durable in the local spool.
+    let sync: @Sendable () async -> Void
     let logger: Logger
 
     static let corpora = ["workers", "playbooks"]
@@ -88,6 +90,7 @@ struct FillPipeline: Sendable {
                Self.payload(FillFinishedPayload(request: request, fill: answer.fill, email: answer.email, valid: answer.valid,
                                                 attempts: outcome.attempts.count, maxAttempts: maxAttempts, violations: finalViolations,
                                                 corrected: corrected, provider: outcome.attempts.last?.provider, timingsMs: timings)))
+        await sync()
         if answer.valid, let fill = answer.fill {
             rememberPlaybook(PlaybookRecord(query: command.query, role: role, city: request.city, state: request.state,
                                             workerIDs: fill.candidates.map(\.workerID), runID: runID), requestID: requestID)

@@ -16,7 +16,7 @@ public struct GatewayService: DaemonService {
         self.journal = journal
         let pipeline = FillPipeline(peers: context.peers, config: config, record: { type, traceID, payload in
             journal.record(JournalEvent(daemon: Daemon.gateway.rawValue, type: type, traceID: traceID, payload: payload.objectValue ?? [:]))
-        }, logger: context.logger)
+        }, sync: { await journal.sync() }, logger: context.logger)
         fill = FillRoutes(pipeline: pipeline, config: config)
     }
 

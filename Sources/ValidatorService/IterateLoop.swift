@@ -74,6 +74,8 @@ public struct IterateLoop: Sendable {
         if let final { finished["final"] = Self.json(final) }
         if let last = attempts.last { finished["provider"] = .string(last.provider) }
         journal.record(type: FillRunEventType.iterateFinished, traceID: runID, subject: nil, payload: .object(finished))
+        // Acknowledged means durable: the caller hears of these attempts only once they are spooled.
+        await journal.sync()
         return response
     }
 

@@ -40,6 +40,8 @@ public final class JournalClient: Sendable {
         var lastDropLog: Date = .distantPast
         /// Set when an event is dropped; cleared once deliveries bring the spool below 3/4 of its bound.
         var full = false
+        /// The spool append of the newest recorded event: once it is durable, so is every earlier one.
+        var lastTicket: RecordLog.Ticket?
     }
 
     let spool: RecordLog
@@ -120,7 +122,9 @@ public final class JournalClient: Sendable {
                 return false
             }
             // Appending under our lock keeps spool order = send order.
-            let position = spool.append([bytes]).positions[0]
+            let ticket = spool.append([bytes])
+            let position = ticket.positions[0]
+            s.lastTicket = ticket
             s.pending.append(Pending(bytes: bytes, position: position))
             s.pendingBytes += bytes.count
             s.recorded += 1
@@ -144,6 +148,20 @@ public final class JournalClient: Sendable {
         if shouldLog {
             context.logger.error("journal spool full: events are being DROPPED (journald unreachable?)",
                                  [("limit_bytes", String(spoolLimit)), ("type", event.type), ("dropped_total", String(droppedCounter.value))])
+        }
+    }
+
+    /// Waits until everything recorded so far is durable in the local spool (one group-committed
+    /// fsync, not a round trip to journald), so that a daemon can answer "done" knowing its events
+    /// survive its own `kill -9`. False if the spool failed.
+    @discardableResult
+    public func sync() async -> Bool {
+        guard let ticket = state.withLock({ $0.lastTicket }) else { return true }
+        do {
+            try await spool.waitDurable(ticket)
+            return true
+        } catch {
+            return false
         }
     }
 
