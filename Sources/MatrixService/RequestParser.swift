@@ -96,7 +96,10 @@ struct RequestParser: Sendable {
             if word.afterDollar { continue }
             let next = index + 1 < words.count ? words[index + 1].lower : ""
             if notCounts.contains(next) { continue }
-            if word.lower.allSatisfy(\.isNumber), let value = Int(word.lower), (1...1000).contains(value) {
+            // Any head count is reported, however large (the caller decides what it accepts), except a
+            // ZIP code: five digits right after a state code ("Toledo, OH 43604").
+            if word.lower.allSatisfy(\.isNumber), let value = Int(word.lower), (1...100_000).contains(value),
+               !(word.lower.count == 5 && index > 0 && USStates.byCode[words[index - 1].lower.uppercased()] != nil) {
                 // "10:30" and "3.5" are times and rates, not head counts.
                 if index + 1 < words.count, text.contains(word.original + ":" + words[index + 1].original)
                     || text.contains(word.original + "." + words[index + 1].original) { continue }

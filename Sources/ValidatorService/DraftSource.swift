@@ -35,7 +35,8 @@ public struct ChatdDraftSource: DraftSource {
         guard response.status == .ok else {
             let detail = (try? JSONCoding.decode(ErrorEnvelope.self, from: response.body))?.error.message ?? "status \(response.status.code)"
             switch response.status.code {
-            case 400, 422: throw ValidatorError(.badRequest, "chatd rejected the draft request: \(detail)")
+            // The caller's own input (an unknown provider or model, a bad range) is a 400 here too.
+            case 400, 404, 422: throw ValidatorError(.badRequest, "chatd rejected the draft request: \(detail)")
             case 503: throw ValidatorError(.unavailable, "chatd is unavailable: \(detail)")
             case 504: throw ValidatorError(.timeout, "chatd timed out: \(detail)")
             default: throw ValidatorError(.badGateway, "chatd answered \(response.status.code): \(detail)")
