@@ -45,8 +45,13 @@ struct ChatRoutes: Sendable {
                 let wire = ChatAnswerWire(requestID: request.requestID, provider: answer.provider, model: answer.model)
                 response = .json(bytes: wire.completion(content: answer.completion.content, finishReason: answer.completion.finishReason, usage: usage))
             } else {
-                response = .json(ChatResponse(provider: answer.provider, model: answer.model, message: ChatMessage(role: "assistant", content: answer.completion.content),
-                                              usage: usage, latencyMs: ChatRoutes.milliseconds(since: started)))
+                // `ChatResponse`'s shape, written directly (this is the hot path).
+                response = .json(bytes: WireJSON.encode([
+                    "provider": .string(answer.provider), "model": .string(answer.model),
+                    "message": ["role": "assistant", "content": .string(answer.completion.content)],
+                    "usage": ["prompt_tokens": .number(Double(usage.promptTokens)), "completion_tokens": .number(Double(usage.completionTokens))],
+                    "latency_ms": .number(ChatRoutes.milliseconds(since: started)),
+                ]))
             }
             response.headers.set("X-Lakehouse-Provider", answer.provider)
             return response
