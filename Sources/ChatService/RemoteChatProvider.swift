@@ -51,6 +51,27 @@ struct RemoteChatProvider<Wire: ChatWire>: ChatProvider {
     }
 }
 
+extension RemoteChatProvider: LoopCallableProvider {
+    var canCallOnLoop: Bool { config.chatURL.hasPrefix("http://") }
+
+    func completeOnLoop(_ call: ChatCall, model: String, loop: EventLoop, completion: @escaping @Sendable (Result<ChatCompletion, ProviderFailure>) -> Void) {
+        let key = config.apiKey
+        transport.postOnLoop(url: config.chatURL, headers: headers, body: Wire.requestBody(call, model: model, stream: false), timeoutMs: config.timeoutMs,
+                             loop: loop) { result in
+            completion(result.flatMap { reply in
+                guard (200..<300).contains(reply.status) else {
+                    return .failure(ProviderFailure.status(reply.status, retryAfterSeconds: reply.retryAfterSeconds, message: ProviderTransport.errorMessage(reply.body)))
+                }
+                do throws(ProviderFailure) {
+                    return .success(try Wire.completion(from: reply.body))
+                } catch {
+                    return .failure(error)
+                }
+            }.mapError { $0.redacting(key) })
+        }
+    }
+}
+
 extension JSONValue {
     /// Whole numbers as Int (token counts).
     var intValue: Int? {
