@@ -293,7 +293,7 @@ final class ServerConnection: EventLoopHandler, @unchecked Sendable {
         case .finished:
             responseStream = nil
             if responseStreamChunked { queue(Array("0\r\n\r\n".utf8)) }
-            finishResponse(keepOpen: responseStreamKeepOpen)
+            finishResponse(keepOpen: responseStreamKeepOpen && !owner.draining)
         }
     }
 
