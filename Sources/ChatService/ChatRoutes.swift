@@ -122,7 +122,8 @@ struct ChatRoutes: Sendable {
                         }
                         try await body.write(ChatAnswerWire.done)
                         body.finish()
-                        opened.rest.cancel()
+                        // Not cancelled: the provider's body is read to its end in the background, so
+                        // its pooled connection can carry the next call.
                         return
                     }
                     do throws(ProviderFailure) {
