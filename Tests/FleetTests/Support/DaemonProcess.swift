@@ -82,7 +82,7 @@ final class Fleet: @unchecked Sendable {
         var ports: [Daemon: Int] = [:]
         for daemon in Daemon.allCases { ports[daemon] = try Fleet.freePort() }
         self.ports = ports
-        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("LAKEHOUSE_") && !$0.key.hasPrefix("NOTIFY_") && !$0.key.hasPrefix("WATCHDOG_") && !$0.key.hasPrefix("EMBEDD_") && !$0.key.hasPrefix("VECTORD_") }
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("LAKEHOUSE_") && !$0.key.hasPrefix("NOTIFY_") && !$0.key.hasPrefix("WATCHDOG_") && !$0.key.hasPrefix("EMBEDD_") && !$0.key.hasPrefix("VECTORD_") && !$0.key.hasPrefix("CHATD_") }
         environment["LAKEHOUSE_DATA_DIR"] = dataDirectory
         environment["LAKEHOUSE_EVENT_LOOPS"] = "2"
         for (daemon, port) in ports { environment[daemon.addressVariable] = "127.0.0.1:\(port)" }
