@@ -73,12 +73,8 @@ struct ChatCall: Sendable, Equatable {
     // MARK: Fields
 
     private static func root(_ body: [UInt8]) throws(ChatError) -> [String: JSONValue] {
-        let value: JSONValue
-        do {
-            value = try JSONCoding.decode(JSONValue.self, from: body)
-        } catch {
-            throw .badRequest(error.message)
-        }
+        guard !body.isEmpty else { throw .badRequest("request body is empty; expected a JSON object") }
+        let value = try WireJSON.read(body, as: ChatError.self)
         guard let object = value.objectValue else { throw .badRequest("request body must be a JSON object") }
         return object
     }

@@ -146,22 +146,18 @@ public struct ChatConfig: Sendable, Equatable {
         return value
     }
 
+    /// A provider base URL: http or https, a host, no query or fragment, and no API path (chatd
+    /// appends the protocol's own path).
     private static func url(_ raw: String, variable: String) throws(ConfigError) -> String {
-        let url = raw.hasSuffix("/") ? String(raw.dropLast()) : raw
-        let rest: Substring
-        if url.hasPrefix("http://") {
-            rest = url.dropFirst(7)
-        } else if url.hasPrefix("https://") {
-            rest = url.dropFirst(8)
-        } else {
-            throw ConfigError("\(variable)=\(raw) is invalid: expected an http:// or https:// URL")
-        }
-        guard !rest.isEmpty, !rest.hasPrefix("/"), !url.contains(where: { $0 == " " || $0 == "?" || $0 == "#" }) else {
+        let trimmed = raw.hasSuffix("/") ? String(raw.dropLast()) : raw
+        guard let parsed = URLComponents(string: trimmed), let scheme = parsed.scheme, ["http", "https"].contains(scheme),
+              let host = parsed.host, !host.isEmpty, parsed.query == nil, parsed.fragment == nil, !trimmed.contains(" ")
+        else {
             throw ConfigError("\(variable)=\(raw) is invalid: expected an http:// or https:// URL with a host")
         }
-        if url.hasSuffix("/v1") || url.hasSuffix("/api/chat") || url.hasSuffix("/chat/completions") {
+        if ["/v1", "/api/chat", "/chat/completions"].contains(where: { parsed.path.hasSuffix($0) }) {
             throw ConfigError("\(variable)=\(raw) is invalid: give the base URL only; chatd appends /v1/chat/completions or /api/chat")
         }
-        return url
+        return trimmed
     }
 }

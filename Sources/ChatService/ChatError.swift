@@ -1,3 +1,5 @@
+import LakehouseKit
+
 /// What can go wrong answering a chat request. `ChatRoutes.apiError` is the one place these become
 /// HTTP statuses. No case ever carries a provider key: messages from providers pass through
 /// `ProviderFailure.redacting` first.
@@ -21,4 +23,8 @@ enum ChatError: Error, Sendable, Equatable {
         case .providerRejected(let provider, let status, let message): "\(provider) refused the request (HTTP \(status)): \(message)"
         }
     }
+}
+
+extension ChatError: JSONReaderFailure {
+    static func syntax(_ message: String) -> ChatError { .badRequest("request body is not valid JSON: \(message)") }
 }

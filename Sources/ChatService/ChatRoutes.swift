@@ -17,42 +17,75 @@ struct ChatRoutes: Sendable {
         self.logger = logger
     }
 
+    typealias Respond = @Sendable (Result<HTTPResponse, any Error>) -> Void
+
     /// `POST /v1/chat` (SPEC §6).
-    func chat(_ request: HTTPRequest) async throws -> HTTPResponse {
-        try await answer(request, openAI: false)
+    func chat(_ request: HTTPRequest, loop: EventLoop, respond: @escaping Respond) {
+        answer(request, openAI: false, loop: loop, respond: respond)
     }
 
     /// `POST /v1/chat/completions` (OpenAI's shape).
-    func completions(_ request: HTTPRequest) async throws -> HTTPResponse {
-        try await answer(request, openAI: true)
+    func completions(_ request: HTTPRequest, loop: EventLoop, respond: @escaping Respond) {
+        answer(request, openAI: true, loop: loop, respond: respond)
     }
 
-    private func answer(_ request: HTTPRequest, openAI: Bool) async throws -> HTTPResponse {
+    /// On the event loop: decode and validate here; a plain call goes to the chain's loop fast path,
+    /// a stream to a task.
+    private func answer(_ request: HTTPRequest, openAI: Bool, loop: EventLoop, respond: @escaping Respond) {
         let started = MonotonicClock.nanoseconds()
+        let call: ChatCall
+        let order: [String]
         do throws(ChatError) {
-            var call = openAI ? try ChatCall.decodeOpenAI(request.body, limits: limits) : try ChatCall.decodeNative(request.body, limits: limits)
+            var decoded = openAI ? try ChatCall.decodeOpenAI(request.body, limits: limits) : try ChatCall.decodeNative(request.body, limits: limits)
             // `"model": "local"` (or any provider's name) picks that provider, for clients that can only set a model.
-            if call.provider == nil, let model = call.model, ChatConfig.knownNames.contains(model) {
-                call.provider = model
-                call.model = nil
+            if decoded.provider == nil, let model = decoded.model, ChatConfig.knownNames.contains(model) {
+                decoded.provider = model
+                decoded.model = nil
             }
-            let order = try chain.order(for: call) { name in config.remotes[name].flatMap { $0.isUsable ? nil : $0.keyVariable } }
-            if call.stream { return try await stream(call, order: order, openAI: openAI, requestID: request.requestID, started: started) }
-            let answer = try await chain.complete(call, order: order, requestID: request.requestID)
-            let usage = answer.completion.usage ?? ChatUsage(promptTokens: TokenEstimate.prompt(call.messages), completionTokens: TokenEstimate.tokens(answer.completion.content))
-            var response: HTTPResponse
-            if openAI {
-                let wire = ChatAnswerWire(requestID: request.requestID, provider: answer.provider, model: answer.model)
-                response = .json(bytes: wire.completion(content: answer.completion.content, finishReason: answer.completion.finishReason, usage: usage))
-            } else {
-                response = .json(ChatResponse(provider: answer.provider, model: answer.model, message: ChatMessage(role: "assistant", content: answer.completion.content),
-                                              usage: usage, latencyMs: ChatRoutes.milliseconds(since: started)))
-            }
-            response.headers.set("X-Lakehouse-Provider", answer.provider)
-            return response
+            call = decoded
+            order = try chain.order(for: call) { name in config.remotes[name].flatMap { $0.isUsable ? nil : $0.keyVariable } }
         } catch {
-            throw ChatRoutes.apiError(error)
+            return respond(.failure(ChatRoutes.apiError(error)))
         }
+        let requestID = request.requestID
+        if call.stream {
+            let routes = self
+            loop.runTask({ () async throws -> HTTPResponse in
+                do throws(ChatError) {
+                    return try await routes.stream(call, order: order, openAI: openAI, requestID: requestID, started: started)
+                } catch {
+                    throw ChatRoutes.apiError(error)
+                }
+            }, then: respond)
+            return
+        }
+        chain.completeOnLoop(call, order: order, requestID: requestID, loop: loop) { result in
+            switch result {
+            case .failure(let error):
+                respond(.failure(ChatRoutes.apiError(error)))
+            case .success(let answer):
+                respond(.success(ChatRoutes.encode(answer, call: call, openAI: openAI, requestID: requestID, started: started)))
+            }
+        }
+    }
+
+    private static func encode(_ answer: FallbackChain.Answer, call: ChatCall, openAI: Bool, requestID: String, started: UInt64) -> HTTPResponse {
+        let usage = answer.completion.usage ?? ChatUsage(promptTokens: TokenEstimate.prompt(call.messages), completionTokens: TokenEstimate.tokens(answer.completion.content))
+        var response: HTTPResponse
+        if openAI {
+            let wire = ChatAnswerWire(requestID: requestID, provider: answer.provider, model: answer.model)
+            response = .json(bytes: wire.completion(content: answer.completion.content, finishReason: answer.completion.finishReason, usage: usage))
+        } else {
+            // `ChatResponse`'s shape, written directly (this is the hot path).
+            response = .json(bytes: WireJSON.encode([
+                "provider": .string(answer.provider), "model": .string(answer.model),
+                "message": ["role": "assistant", "content": .string(answer.completion.content)],
+                "usage": ["prompt_tokens": .number(Double(usage.promptTokens)), "completion_tokens": .number(Double(usage.completionTokens))],
+                "latency_ms": .number(ChatRoutes.milliseconds(since: started)),
+            ]))
+        }
+        response.headers.set("X-Lakehouse-Provider", answer.provider)
+        return response
     }
 
     /// Opens the stream (falling over until one provider has sent its first event), answers with
@@ -89,7 +122,8 @@ struct ChatRoutes: Sendable {
                         }
                         try await body.write(ChatAnswerWire.done)
                         body.finish()
-                        opened.rest.cancel()
+                        // Not cancelled: the provider's body is read to its end in the background, so
+                        // its pooled connection can carry the next call.
                         return
                     }
                     do throws(ProviderFailure) {

@@ -35,8 +35,8 @@ public struct ChatService: DaemonService {
 
     public func register(_ router: inout Router) {
         let routes = self.routes
-        router.post("/v1/chat") { try await routes.chat($0) }
-        router.post("/v1/chat/completions") { try await routes.completions($0) }
+        router.callback(.POST, "/v1/chat") { routes.chat($0, loop: $1, respond: $2) }
+        router.callback(.POST, "/v1/chat/completions") { routes.completions($0, loop: $1, respond: $2) }
         router.inline(.GET, "/v1/providers") { try routes.providers($0) }
     }
 

@@ -21,7 +21,7 @@ struct LocalDrafter: Sendable {
     }
 
     func answer(_ messages: [ChatMessage], json: Bool) -> String {
-        guard let (kind, bytes) = DraftPrompt.task(in: messages) else { return plainReply(LocalDrafter.notATask, json: json) }
+        guard let (kind, bytes) = LocalDrafter.task(in: messages) else { return plainReply(LocalDrafter.notATask, json: json) }
         switch kind {
         case .fillDraft, .correction:
             guard let context = try? JSONCoding.decode(FillDraftContext.self, from: bytes) else {
@@ -39,13 +39,45 @@ struct LocalDrafter: Sendable {
         }
     }
 
+    /// `DraftPrompt.task(in:)` with the pull reader: the task named by the last user message, and
+    /// that message's bytes (its other fields are only checked, not built into values).
+    static func task(in messages: [ChatMessage]) -> (kind: DraftTaskKind, context: [UInt8])? {
+        guard let last = messages.last(where: { $0.role == "user" }) else { return nil }
+        let bytes = Array(last.content.utf8)
+        let name = bytes.withUnsafeBytes { raw -> String? in
+            var reader = JSONReader<APIError>(raw)
+            var task: String?
+            do {
+                guard try reader.peekKind() == .object else { return nil }
+                try reader.readObject { (key, reader) throws(APIError) in
+                    if key == "task", try reader.peekKind() == .string { task = try reader.readString() } else { try reader.skipValue() }
+                }
+                try reader.expectEnd()
+            } catch {
+                return nil
+            }
+            return task
+        }
+        guard let name, let kind = DraftTaskKind(rawValue: name) else { return nil }
+        return (kind, bytes)
+    }
+
     /// A fill proposal for `context`, with its deliberate mistake when this request is one of the flawed share.
     func firstDraft(_ context: FillDraftContext) -> (draft: FillDraft, flaw: DraftFlaw?) {
         let chosen = Array(FillRules.ranked(context).prefix(max(context.request.count, 0)))
-        var canonical = context
-        canonical.task = .fillDraft
-        let hash = FlawInjector.stableHash(Array(JSONCoding.string(canonical).utf8))
-        return flaws.apply(to: chosen, context: context, hash: hash)
+        return flaws.apply(to: chosen, context: context, hash: FlawInjector.stableHash(LocalDrafter.fingerprint(context)))
+    }
+
+    /// What identifies a fill request for the flaw decision: the request's fields, the offered
+    /// workers' ids in order and the playbook hints (not the task name, so a correction of the
+    /// same request hashes alike).
+    static func fingerprint(_ context: FillDraftContext) -> [UInt8] {
+        let request = context.request
+        var parts = [request.query, String(request.count), request.role ?? "", request.city ?? "", request.state ?? "", request.shift ?? "", request.day ?? ""]
+        parts += context.workers.map(\.id)
+        parts.append("|")
+        parts += context.playbookWorkerIDs ?? []
+        return Array(parts.joined(separator: "\u{1F}").utf8)
     }
 
     /// A clean draft proposing exactly `workers`.

@@ -64,6 +64,33 @@ struct ProviderTransport: Sendable {
         return try await URLSessionByteSource.start(request, timeoutMs: timeoutMs)
     }
 
+    /// `post` for event-loop code, `http://` only: the call uses `loop`'s own connection pool and
+    /// `completion` runs on `loop`.
+    func postOnLoop(url: String, headers: [String: String], body: [UInt8], timeoutMs: Int, loop: EventLoop,
+                    completion: @escaping @Sendable (Result<Reply, ProviderFailure>) -> Void) {
+        guard let (peer, target) = try? ProviderTransport.split(url) else { return completion(.failure(.unreachable("invalid URL"))) }
+        var fields = HTTPHeaders()
+        for (name, value) in headers { fields.set(name, value) }
+        fields.set("Content-Type", "application/json")
+        client.execute(HTTPClientRequest(method: .POST, target: target, headers: fields, body: body), to: peer, on: loop, timeoutMs: timeoutMs) { result in
+            switch result {
+            case .success(let response):
+                completion(.success(Reply(status: response.status.code, retryAfterSeconds: ProviderTransport.retryAfter(response.headers["Retry-After"]), body: response.body)))
+            case .failure(let error):
+                completion(.failure(ProviderTransport.failure(error, timeoutMs: timeoutMs)))
+            }
+        }
+    }
+
+    static func failure(_ error: HTTPClientError, timeoutMs: Int) -> ProviderFailure {
+        switch error {
+        case .timeout: .timedOut(milliseconds: timeoutMs)
+        case .connectTimeout, .peerUnavailable, .invalidURL, .shuttingDown: .unreachable(error.description)
+        case .connectionClosed: .brokeOff(error.description)
+        case .invalidResponse: .invalidAnswer(error.description)
+        }
+    }
+
     private func sendPooled(url: String, headers: [String: String], body: [UInt8], timeoutMs: Int, stream: Bool) async throws(ProviderFailure) -> HTTPClientResponse {
         guard let (peer, target) = try? ProviderTransport.split(url) else { throw .unreachable("invalid URL") }
         var fields = HTTPHeaders()
@@ -74,12 +101,7 @@ struct ProviderTransport: Sendable {
         do {
             return try await client.send(request, to: peer, timeoutMs: timeoutMs)
         } catch {
-            switch error {
-            case .timeout: throw .timedOut(milliseconds: timeoutMs)
-            case .connectTimeout, .peerUnavailable, .invalidURL, .shuttingDown: throw .unreachable(error.description)
-            case .connectionClosed: throw .brokeOff(error.description)
-            case .invalidResponse: throw .invalidAnswer(error.description)
-            }
+            throw ProviderTransport.failure(error, timeoutMs: timeoutMs)
         }
     }
 

@@ -51,6 +51,27 @@ struct RemoteChatProvider<Wire: ChatWire>: ChatProvider {
     }
 }
 
+extension RemoteChatProvider: LoopCallableProvider {
+    var canCallOnLoop: Bool { config.chatURL.hasPrefix("http://") }
+
+    func completeOnLoop(_ call: ChatCall, model: String, loop: EventLoop, completion: @escaping @Sendable (Result<ChatCompletion, ProviderFailure>) -> Void) {
+        let key = config.apiKey
+        transport.postOnLoop(url: config.chatURL, headers: headers, body: Wire.requestBody(call, model: model, stream: false), timeoutMs: config.timeoutMs,
+                             loop: loop) { result in
+            completion(result.flatMap { reply in
+                guard (200..<300).contains(reply.status) else {
+                    return .failure(ProviderFailure.status(reply.status, retryAfterSeconds: reply.retryAfterSeconds, message: ProviderTransport.errorMessage(reply.body)))
+                }
+                do throws(ProviderFailure) {
+                    return .success(try Wire.completion(from: reply.body))
+                } catch {
+                    return .failure(error)
+                }
+            }.mapError { $0.redacting(key) })
+        }
+    }
+}
+
 extension JSONValue {
     /// Whole numbers as Int (token counts).
     var intValue: Int? {
@@ -59,17 +80,40 @@ extension JSONValue {
     }
 }
 
+extension ProviderFailure: JSONReaderFailure {
+    static func syntax(_ message: String) -> ProviderFailure { .invalidAnswer("not JSON: \(message)") }
+}
+
+/// JSON in and out on the hot path with LakehouseKit's pull reader and direct writer (keys sorted,
+/// so the same value always gives the same bytes) instead of Foundation's coders.
 enum WireJSON {
     static func parse(_ bytes: [UInt8]) throws(ProviderFailure) -> JSONValue {
-        guard let value = try? JSONCoding.decode(JSONValue.self, from: bytes), value.objectValue != nil else {
-            throw .invalidAnswer("not a JSON object: \(String(decoding: bytes.prefix(120), as: UTF8.self))")
-        }
+        let value = try read(bytes, as: ProviderFailure.self)
+        guard value.objectValue != nil else { throw .invalidAnswer("not a JSON object: \(String(decoding: bytes.prefix(120), as: UTF8.self))") }
         return value
+    }
+
+    static func read<Failure: JSONReaderFailure>(_ bytes: [UInt8], as: Failure.Type) throws(Failure) -> JSONValue {
+        let result = bytes.withUnsafeBytes { raw -> Result<JSONValue, Failure> in
+            var reader = JSONReader<Failure>(raw)
+            do throws(Failure) {
+                let value = try reader.readValue()
+                try reader.expectEnd()
+                return .success(value)
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
     }
 
     static func messages(_ messages: [ChatMessage]) -> JSONValue {
         .array(messages.map { .object(["role": .string($0.role), "content": .string($0.content)]) })
     }
 
-    static func encode(_ value: JSONValue) -> [UInt8] { (try? JSONCoding.encode(value)) ?? [] }
+    static func encode(_ value: JSONValue) -> [UInt8] {
+        var writer = JSONWriter()
+        writer.value(value)
+        return writer.bytes
+    }
 }

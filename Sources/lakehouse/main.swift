@@ -11,6 +11,8 @@ let usage = """
       gen            generate the demo roster, roles, cities and claims [--count N] [--seed S] [--out DIR]
       ingest         stream a JSONL file into a matrixd corpus: FILE --corpus NAME [--chunk N]
       seed           generate (if missing) and load the demo data into a running fleet [--count N] [--data DIR]
+      bench-http     bounded HTTP load generator, closed loop or constant rate (--rate), for Scripts/bench
+      fake-chat-provider  a stand-in model provider with a fixed answer (benchmark tooling)
     """
 
 switch arguments.first {
@@ -54,6 +56,20 @@ case "seed":
         try await SeedCommand(arguments: Array(arguments.dropFirst())).run()
     } catch {
         FileHandle.standardError.write(Data("lakehouse seed: \(error)\n".utf8))
+        exit(1)
+    }
+case "bench-http":
+    do {
+        try LoadGenerator(arguments: Array(arguments.dropFirst())).run()
+    } catch {
+        FileHandle.standardError.write(Data("lakehouse bench-http: \(error)\n".utf8))
+        exit(1)
+    }
+case "fake-chat-provider":
+    do {
+        try await FakeChatServer(arguments: Array(arguments.dropFirst())).run()
+    } catch {
+        FileHandle.standardError.write(Data("lakehouse fake-chat-provider: \(error)\n".utf8))
         exit(1)
     }
 case "-h", "--help", "help":

@@ -82,23 +82,26 @@ public final class ResponseBodyStream: Sendable {
         if ready { notify() }
     }
 
-    enum Take {
-        case bytes([UInt8], finished: Bool)
+    enum End {
+        /// More may come.
+        case open
+        /// Complete: send the last chunk.
+        case finished
+        /// Broken off: send what was written, then close without the last chunk.
         case aborted
     }
 
-    /// Everything written so far, and whether the body is complete; wakes a waiting producer.
-    func take() -> Take {
-        let (result, producer) = state.withLock { state -> (Take, CheckedContinuation<Void, any Error>?) in
-            if state.aborted { return (.aborted, nil) }
+    /// Everything written so far, and how the body stands; wakes a waiting producer.
+    func take() -> (bytes: [UInt8], end: End) {
+        let (bytes, end, producer) = state.withLock { state -> ([UInt8], End, CheckedContinuation<Void, any Error>?) in
             let bytes = state.pending
             state.pending = []
             let producer = state.producer
             state.producer = nil
-            return (.bytes(bytes, finished: state.finished), producer)
+            return (bytes, state.aborted ? .aborted : (state.finished ? .finished : .open), producer)
         }
         producer?.resume()
-        return result
+        return (bytes, end)
     }
 
     /// The connection closed: the producer's next (or current) write throws.

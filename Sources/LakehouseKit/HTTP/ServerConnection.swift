@@ -272,28 +272,28 @@ final class ServerConnection: EventLoopHandler, @unchecked Sendable {
         guard !closed, let stream = responseStream else { return }
         // Back-pressure: leave the bytes in the stream (its writer waits) while the socket is behind.
         guard output.count - outputOffset < ResponseBodyStream.lowWater else { return }
-        switch stream.take() {
+        let (bytes, end) = stream.take()
+        if !bytes.isEmpty {
+            if responseStreamChunked {
+                queue(Array((String(bytes.count, radix: 16) + "\r\n").utf8))
+                queue(bytes)
+                queue(Array("\r\n".utf8))
+            } else {
+                queue(bytes)
+            }
+        }
+        switch end {
+        case .open:
+            if !bytes.isEmpty { flush() }
         case .aborted:
+            // What was written goes out, then the connection closes without the last chunk.
             responseStream = nil
-            Socket.setLingerZero(fd)
-            close()
-        case .bytes(let bytes, let finished):
-            if !bytes.isEmpty {
-                if responseStreamChunked {
-                    queue(Array((String(bytes.count, radix: 16) + "\r\n").utf8))
-                    queue(bytes)
-                    queue(Array("\r\n".utf8))
-                } else {
-                    queue(bytes)
-                }
-            }
-            guard finished else {
-                if !bytes.isEmpty { flush() }
-                return
-            }
+            closeAfterWrite = true
+            flush()
+        case .finished:
             responseStream = nil
             if responseStreamChunked { queue(Array("0\r\n\r\n".utf8)) }
-            finishResponse(keepOpen: responseStreamKeepOpen)
+            finishResponse(keepOpen: responseStreamKeepOpen && !owner.draining)
         }
     }
 

@@ -1,0 +1,182 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import LakehouseKit
+
+/// Response bodies written while the handler runs (server side, `ResponseBodyStream`) and read as
+/// they arrive (client side, `HTTPClientRequest.streamResponse`).
+@Suite(.serialized) struct StreamedResponseTests {
+    let client = HTTPClient(configuration: .init(connectTimeoutMs: 5_000, requestTimeoutMs: 10_000))
+
+    /// A route whose body is written in `pieces`, each released by the test through `gate`.
+    final class Gate: @unchecked Sendable {
+        let released = Mutex<Int>(0)
+        func release() { released.withLock { $0 += 1 } }
+        func wait(for count: Int) async {
+            while released.withLock({ $0 }) < count { try? await Task.sleep(nanoseconds: 2_000_000) }
+        }
+    }
+
+    private func streamingServer(gate: Gate? = nil, pieces: [String] = ["alpha ", "beta ", "gamma"], abortAfter: Int? = nil,
+                                 cancelled: Counter? = nil) throws -> TestServer {
+        try TestServer.start { router in
+            router.post("/stream") { _ in
+                let body = ResponseBodyStream()
+                Task {
+                    do {
+                        for (index, piece) in pieces.enumerated() {
+                            if let gate { await gate.wait(for: index) }
+                            if index == abortAfter {
+                                body.abort()
+                                return
+                            }
+                            try await body.write(Array(piece.utf8))
+                        }
+                        body.finish()
+                    } catch {
+                        cancelled?.increment()
+                    }
+                }
+                return .streaming(body, contentType: "text/event-stream")
+            }
+            router.get("/big") { _ in
+                let body = ResponseBodyStream()
+                Task {
+                    do {
+                        // 64 MiB, far beyond the stream's buffer: only back-pressure keeps this bounded.
+                        let block = [UInt8](repeating: UInt8(ascii: "x"), count: 64 << 10)
+                        for _ in 0..<1024 { try await body.write(block) }
+                        body.finish()
+                    } catch {
+                        cancelled?.increment()
+                    }
+                }
+                return .streaming(body, contentType: "application/octet-stream")
+            }
+        }
+    }
+
+    @Test func streamedBodyIsChunkedAndTheConnectionIsReusedAfterIt() throws {
+        let test = try streamingServer()
+        let connection = try RawConnection(port: test.port)
+        for _ in 0..<2 {
+            connection.send("POST /stream HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
+            var received = ""
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            while !received.hasSuffix("0\r\n\r\n") {
+                let n = chunk.withUnsafeMutableBytes { recv(connection.fd, $0.baseAddress, $0.count, 0) }
+                guard n > 0 else { break }
+                received += String(decoding: chunk[0..<n], as: UTF8.self)
+            }
+            #expect(received.hasPrefix("HTTP/1.1 200 OK\r\n"))
+            #expect(received.contains("Transfer-Encoding: chunked\r\n"))
+            #expect(!received.lowercased().contains("content-length"))
+            // Decode the chunks (bytes, not Characters: "\r\n" is one Character): pieces written
+            // together may share a chunk.
+            let bytes = Array(received.utf8)
+            var offset = bytes.firstRange(of: Array("\r\n\r\n".utf8))!.upperBound
+            var decoded: [UInt8] = []
+            var sizes: [Int] = []
+            while let lineEnd = bytes[offset...].firstRange(of: Array("\r\n".utf8)),
+                  let size = Int(String(decoding: bytes[offset..<lineEnd.lowerBound], as: UTF8.self), radix: 16) {
+                sizes.append(size)
+                decoded += bytes[lineEnd.upperBound..<(lineEnd.upperBound + size)]
+                offset = lineEnd.upperBound + size + 2
+                if size == 0 { break }
+            }
+            #expect(String(decoding: decoded, as: UTF8.self) == "alpha beta gamma", "\(received)")
+            #expect(sizes.last == 0 && offset == bytes.count)
+        }
+        // Plain responses still work on the same connection afterwards.
+        connection.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(connection.readResponse()?.body == "hello")
+    }
+
+    @Test func http10ClientGetsACloseDelimitedBody() throws {
+        let test = try streamingServer()
+        let connection = try RawConnection(port: test.port)
+        connection.send("POST /stream HTTP/1.0\r\nContent-Length: 0\r\n\r\n")
+        var received = ""
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { recv(connection.fd, $0.baseAddress, $0.count, 0) }
+            if n <= 0 { break }
+            received += String(decoding: chunk[0..<n], as: UTF8.self)
+        }
+        #expect(received.hasSuffix("\r\n\r\nalpha beta gamma"), "\(received)")
+        #expect(!received.contains("chunked"))
+    }
+
+    @Test func clientReceivesPiecesBeforeTheBodyEnds() async throws {
+        let gate = Gate()
+        let test = try streamingServer(gate: gate)
+        var request = HTTPClientRequest(method: .POST, target: "/stream")
+        request.streamResponse = true
+        let response = try await client.send(request, to: try SocketAddress(parsing: "127.0.0.1:\(test.port)"))
+        #expect(response.status == .ok)
+        let body = try #require(response.bodyStream)
+        var iterator = body.makeAsyncIterator()
+        // Only the first piece has been written: it must arrive now, alone.
+        #expect(try await iterator.next() == Array("alpha ".utf8))
+        gate.release()
+        #expect(try await iterator.next() == Array("beta ".utf8))
+        gate.release()
+        #expect(try await iterator.next() == Array("gamma".utf8))
+        #expect(try await iterator.next() == nil)
+        // The pooled connection is clean and carries the next (plain) request.
+        let plain = try await client.send(HTTPClientRequest(method: .GET, target: "/hello"), to: try SocketAddress(parsing: "127.0.0.1:\(test.port)"))
+        #expect(String(decoding: plain.body, as: UTF8.self) == "hello")
+        #expect(test.server.connectionCount <= client.group.loops.count)
+        await test.stop()
+    }
+
+    @Test func abortedStreamIsATruncationNotACleanEnd() async throws {
+        let test = try streamingServer(abortAfter: 2)
+        var request = HTTPClientRequest(method: .POST, target: "/stream")
+        request.streamResponse = true
+        let response = try await client.send(request, to: try SocketAddress(parsing: "127.0.0.1:\(test.port)"))
+        let body = try #require(response.bodyStream)
+        var received: [UInt8] = []
+        var failure: (any Error)?
+        do {
+            for try await piece in body { received += piece }
+        } catch {
+            failure = error
+        }
+        #expect(String(decoding: received, as: UTF8.self) == "alpha beta ")
+        #expect((failure as? HTTPClientError).map { if case .connectionClosed = $0 { true } else { false } } == true, "\(String(describing: failure))")
+        await test.stop()
+    }
+
+    @Test func slowReaderBoundsTheWriterAndLeavingCancelsIt() async throws {
+        let cancelled = Counter()
+        let test = try streamingServer(cancelled: cancelled)
+        var request = HTTPClientRequest(method: .GET, target: "/big")
+        request.streamResponse = true
+        let response = try await client.send(request, to: try SocketAddress(parsing: "127.0.0.1:\(test.port)"))
+        let body = try #require(response.bodyStream)
+        var iterator = body.makeAsyncIterator()
+        var received = 0
+        while received < 4 << 20, let piece = try await iterator.next() { received += piece.count }
+        // The reader stops reading: the writer must block on back-pressure, not buffer 64 MiB.
+        try await Task.sleep(nanoseconds: 300_000_000)
+        let rss = ProcessStats.residentBytes()
+        try await Task.sleep(nanoseconds: 300_000_000)
+        #expect(ProcessStats.residentBytes() < rss + (16 << 20), "memory grew while the reader paused")
+        body.cancel()
+        // The client drops the connection; the server's writer is told and stops.
+        for _ in 0..<200 where cancelled.value == 0 { try await Task.sleep(nanoseconds: 10_000_000) }
+        #expect(cancelled.value == 1)
+        await test.stop()
+    }
+
+    @Test func contentLengthBodiesStillArriveWholeInStreamingMode() async throws {
+        let test = try streamingServer()
+        var request = HTTPClientRequest(method: .GET, target: "/hello")
+        request.streamResponse = true
+        let response = try await client.send(request, to: try SocketAddress(parsing: "127.0.0.1:\(test.port)"))
+        #expect(response.bodyStream == nil)
+        #expect(String(decoding: response.body, as: UTF8.self) == "hello")
+        await test.stop()
+    }
+}
