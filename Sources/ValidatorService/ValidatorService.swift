@@ -10,6 +10,7 @@ public struct ValidatorService: DaemonService {
     let roster: RosterHolder
     let validator: DraftValidator
     let loop: IterateLoop
+    let metrics: ValidatorMetrics
 
     public init(context: DaemonContext) throws {
         self.context = context
@@ -19,12 +20,13 @@ public struct ValidatorService: DaemonService {
                                    radiusMiles: config.radiusMiles)
         loop = IterateLoop(drafts: ChatdDraftSource(peers: context.peers), validator: validator,
                            journal: LoggingAttemptJournal(logger: context.logger), attemptLimit: config.maxAttempts)
+        metrics = ValidatorMetrics(context.metrics)
         ValidatorService.registerMetrics(context.metrics, roster: roster)
     }
 
     public func register(_ router: inout Router) {
-        let routes = ValidationRoutes(roster: roster, validator: validator, defaultRosterPath: config.rosterPath)
-        let iterate = IterateRoutes(loop: loop)
+        let routes = ValidationRoutes(roster: roster, validator: validator, defaultRosterPath: config.rosterPath, metrics: metrics)
+        let iterate = IterateRoutes(loop: loop, metrics: metrics)
         router.callback(.POST, "/v1/validate") { routes.validate($0, loop: $1, respond: $2) }
         router.post("/v1/iterate") { try await iterate.iterate($0) }
         router.inline(.GET, "/v1/roster") { try routes.stats($0) }

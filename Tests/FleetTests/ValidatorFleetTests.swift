@@ -63,6 +63,8 @@ import Testing
         #expect(roster.json?["workers"] as? Int == 4)
         let metrics = try await fleet.request(.validatord, .GET, "/metrics")
         #expect(metrics.text.contains("validatord_roster_workers 4"))
+        #expect(metrics.text.contains(#"validatord_validations_total{kind="fill"} 2"#) && metrics.text.contains(#"validatord_validations_total{kind="email"} 1"#), "\(metrics.text)")
+        #expect(metrics.text.contains(#"validatord_violations_total{rule="phantom_worker"} 1"#) && metrics.text.contains(#"validatord_violations_total{rule="ssn_pattern"} 1"#))
         _ = fleet.stop()
     }
 
@@ -204,6 +206,8 @@ import Testing
         let log = fleet.process(.validatord).log
         #expect(log.components(separatedBy: "type=iterate.attempt trace_id=run-fleet-1").count - 1 == 3, "\(log)")
         #expect(log.contains("type=iterate.finished trace_id=run-fleet-1"))
+        let metrics = try await fleet.request(.validatord, .GET, "/metrics").text
+        #expect(metrics.contains(#"validatord_iterate_runs_total{valid="true"} 1"#) && metrics.contains("validatord_iterate_attempts_total 3"), "\(metrics)")
         _ = fleet.stop()
         await peers.stop()
     }
