@@ -27,21 +27,39 @@ struct RawWorker {
 struct ByteInterner<Value> {
     private(set) var values: [Value] = []
     private var keys: [[UInt8]] = []
-    private var codes: [UInt64: Int] = [:]
+    private var hashes: [UInt64] = []
+    /// Open addressing over codes (−1 empty), power-of-two size, at most half full.
+    private var slots = [Int32](repeating: -1, count: 16)
 
     var count: Int { values.count }
 
     mutating func code(_ key: UnsafeRawBufferPointer, make: (UnsafeRawBufferPointer) throws(RosterBuilder.Rejection) -> Value) throws(RosterBuilder.Rejection) -> Int {
         let hash = RosterKeyTable.hash(key)
-        if let code = codes[hash] {
-            if Self.equal(keys[code], key) { return code }
-            if let code = keys.firstIndex(where: { Self.equal($0, key) }) { return code }  // a 64-bit collision
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while slots[slot] >= 0 {
+            let code = Int(slots[slot])
+            if hashes[code] == hash && Self.equal(keys[code], key) { return code }
+            slot = (slot + 1) & mask
         }
         let value = try make(key)
-        if codes[hash] == nil { codes[hash] = values.count }
+        let code = values.count
+        slots[slot] = Int32(code)
         keys.append(Array(key))
+        hashes.append(hash)
         values.append(value)
-        return values.count - 1
+        if values.count * 2 > slots.count { grow() }
+        return code
+    }
+
+    private mutating func grow() {
+        slots = [Int32](repeating: -1, count: slots.count * 2)
+        let mask = slots.count - 1
+        for (code, hash) in hashes.enumerated() {
+            var slot = Int(truncatingIfNeeded: hash) & mask
+            while slots[slot] >= 0 { slot = (slot + 1) & mask }
+            slots[slot] = Int32(code)
+        }
     }
 
     private static func equal(_ stored: [UInt8], _ key: UnsafeRawBufferPointer) -> Bool {

@@ -163,4 +163,19 @@ import Testing
         }
         #expect(!Array("Name1 Surname2".utf8).withUnsafeBytes { roster.hasName($0) })
     }
+
+    @Test func internerCodesStayStableAsItGrows() throws {
+        var interner = ByteInterner<String>()
+        var made = 0
+        for round in 0..<2 {
+            for k in 0..<300 {
+                let key = Array("city-\(k)".utf8)
+                let code = try key.withUnsafeBytes { bytes throws(RosterBuilder.Rejection) in
+                    try interner.code(bytes) { made += 1; return String(decoding: $0, as: UTF8.self) }
+                }
+                #expect(code == k, "round \(round)")
+            }
+        }
+        #expect(made == 300 && interner.count == 300 && interner.values[299] == "city-299")
+    }
 }
