@@ -156,7 +156,9 @@ public final class CompactRoster: Sendable {
         }
         guard let first = split(0) else { return nil }
         for i in 1..<max(1, n) {
-            guard let next = split(i), next.width == first.width, next.number == first.number + UInt64(i), next.prefix.elementsEqual(first.prefix) else { return nil }
+            guard let next = split(i), next.width == first.width, next.number == first.number + UInt64(i),
+                  next.prefix.count == first.prefix.count, zip(next.prefix.indices, first.prefix.indices).allSatisfy({ arena[$0] == arena[$1] })
+            else { return nil }
         }
         return DenseIDs(prefix: Array(first.prefix), width: first.width, first: first.number)
     }

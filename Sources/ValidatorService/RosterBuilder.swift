@@ -24,24 +24,42 @@ struct RawWorker {
 
 /// Assigns small integers to repeated byte strings (roles, cities, list texts, phone formats),
 /// looked up without allocating; `make` builds the value the first time a key is seen.
-struct ByteInterner<Value> {
+struct ByteInterner<Value: Sendable>: Sendable {
     private(set) var values: [Value] = []
-    private var keys: [[UInt8]] = []
-    private var codes: [UInt64: Int] = [:]
+    private(set) var keys: [[UInt8]] = []
+    private var hashes: [UInt64] = []
+    /// Open addressing over codes (−1 empty), power-of-two size, at most half full.
+    private var slots = [Int32](repeating: -1, count: 16)
 
     var count: Int { values.count }
 
     mutating func code(_ key: UnsafeRawBufferPointer, make: (UnsafeRawBufferPointer) throws(RosterBuilder.Rejection) -> Value) throws(RosterBuilder.Rejection) -> Int {
         let hash = RosterKeyTable.hash(key)
-        if let code = codes[hash] {
-            if Self.equal(keys[code], key) { return code }
-            if let code = keys.firstIndex(where: { Self.equal($0, key) }) { return code }  // a 64-bit collision
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while slots[slot] >= 0 {
+            let code = Int(slots[slot])
+            if hashes[code] == hash && Self.equal(keys[code], key) { return code }
+            slot = (slot + 1) & mask
         }
         let value = try make(key)
-        if codes[hash] == nil { codes[hash] = values.count }
+        let code = values.count
+        slots[slot] = Int32(code)
         keys.append(Array(key))
+        hashes.append(hash)
         values.append(value)
-        return values.count - 1
+        if values.count * 2 > slots.count { grow() }
+        return code
+    }
+
+    private mutating func grow() {
+        slots = [Int32](repeating: -1, count: slots.count * 2)
+        let mask = slots.count - 1
+        for (code, hash) in hashes.enumerated() {
+            var slot = Int(truncatingIfNeeded: hash) & mask
+            while slots[slot] >= 0 { slot = (slot + 1) & mask }
+            slots[slot] = Int32(code)
+        }
     }
 
     private static func equal(_ stored: [UInt8], _ key: UnsafeRawBufferPointer) -> Bool {
@@ -51,7 +69,7 @@ struct ByteInterner<Value> {
 
 /// Accumulates workers into `CompactRoster`'s columns. Columns are reserved for the expected count
 /// up front (the loader counts lines first) so they end exactly sized.
-struct RosterBuilder {
+struct RosterBuilder: Sendable {
     private(set) var count = 0
     var arena: [UInt8] = []
     var arenaStart: [UInt32] = [0]
@@ -202,6 +220,54 @@ struct RosterBuilder {
         nameHashes.append(RosterKeyTable.hash(w.name))
         emailHashes.append(RosterKeyTable.hashFoldingCase(w.email))
         count += 1
+    }
+
+    /// Appends every worker of `other` (built from a later part of the same file), translating its
+    /// interned codes into this builder's.
+    mutating func absorb(_ other: RosterBuilder) throws(Rejection) {
+        func translate<V>(_ mine: inout ByteInterner<V>, _ theirs: ByteInterner<V>) throws(Rejection) -> [Int] {
+            var codes: [Int] = []
+            codes.reserveCapacity(theirs.count)
+            for k in 0..<theirs.count {
+                let result = theirs.keys[k].withUnsafeBytes { key in
+                    Result { () throws(Rejection) in try mine.code(key) { _ in theirs.values[k] } }
+                }
+                codes.append(try result.get())
+            }
+            return codes
+        }
+        let roleCodes = try translate(&roles, other.roles), cityCodes = try translate(&cities, other.cities)
+        let stateCodes = try translate(&states, other.states), statusCodes = try translate(&statuses, other.statuses)
+        let domainCodes = try translate(&domains, other.domains), formatCodes = try translate(&phoneFormats, other.phoneFormats)
+        let certificationCodes = try translate(&certificationLists, other.certificationLists)
+        let skillCodes = try translate(&skillLists, other.skillLists)
+        guard statuses.count <= 128 else { throw Rejection(message: "more than 128 different statuses") }
+        for (interner, what) in [(roles.count, "roles"), (cities.count, "cities"), (states.count, "states"), (domains.count, "e-mail domains"),
+                                 (phoneFormats.count, "phone formats"), (certificationLists.count, "certification lists")] where interner > 65536 {
+            throw Rejection(message: "more than 65536 different \(what)")
+        }
+        let offset = UInt64(arena.count)
+        guard offset + UInt64(other.arena.count) <= UInt64(UInt32.max) else { throw Rejection(message: "the roster's strings exceed 4 GiB") }
+        arena.append(contentsOf: other.arena)
+        arenaStart.append(contentsOf: other.arenaStart.dropFirst().lazy.map { $0 + UInt32(offset) })
+        lengths.append(contentsOf: other.lengths)
+        phoneDigits.append(contentsOf: other.phoneDigits)
+        phoneFormat.append(contentsOf: other.phoneFormat.lazy.map { UInt16(formatCodes[Int($0)]) })
+        emailDomain.append(contentsOf: other.emailDomain.lazy.map { UInt16(domainCodes[Int($0)]) })
+        statusAndFlags.append(contentsOf: other.statusAndFlags.lazy.map { UInt8(statusCodes[Int($0 & 0x7F)]) | ($0 & Self.emailFromName) })
+        role.append(contentsOf: other.role.lazy.map { UInt16(roleCodes[Int($0)]) })
+        city.append(contentsOf: other.city.lazy.map { UInt16(cityCodes[Int($0)]) })
+        state.append(contentsOf: other.state.lazy.map { UInt16(stateCodes[Int($0)]) })
+        schedule.append(contentsOf: other.schedule)
+        lat.append(contentsOf: other.lat)
+        lon.append(contentsOf: other.lon)
+        payRate.append(contentsOf: other.payRate)
+        certificationList.append(contentsOf: other.certificationList.lazy.map { UInt16(certificationCodes[Int($0)]) })
+        skillList.append(contentsOf: other.skillList.lazy.map { UInt32(skillCodes[Int($0)]) })
+        idHashes.append(contentsOf: other.idHashes)
+        nameHashes.append(contentsOf: other.nameHashes)
+        emailHashes.append(contentsOf: other.emailHashes)
+        count += other.count
     }
 
     /// How a name's byte appears in an e-mail derived from it.

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import LakehouseKit
+import Synchronization
 
 /// One roster line as the strict reader parses it (the fields of `Worker`).
 struct RosterRecord {
@@ -74,50 +75,112 @@ public enum RosterFile {
         return try parse(UnsafeRawBufferPointer(start: base, count: size), path: path)
     }
 
-    /// Parses JSONL bytes (exposed for tests that hold a roster in memory).
-    static func parse(_ bytes: UnsafeRawBufferPointer, path: String) throws(ValidatorError) -> CompactRoster {
-        // Mapped pages already read are dropped as the scan moves on, so a 170 MB file does not
-        // sit in the daemon's resident memory while it loads.
-        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-        var released = 0
-        func release(before offset: Int) {
-            let end = offset / page * page
+    /// Parses JSONL bytes (exposed for tests that hold a roster in memory). A large file is cut at
+    /// a line boundary into `parts` read on as many threads, each into its own builder; the later
+    /// builders are then appended to the first, so the roster is the same as from one pass.
+    static func parse(_ bytes: UnsafeRawBufferPointer, path: String, parts requested: Int? = nil) throws(ValidatorError) -> CompactRoster {
+        let parts = max(1, min(requested ?? (bytes.count >= 8 << 20 ? 2 : 1), 8))
+        var bounds = [0]
+        for k in 1..<max(parts, 1) {
+            let cut = max(bounds.last!, nextNewline(bytes, bytes.count * k / parts) + 1)
+            bounds.append(min(cut, bytes.count))
+        }
+        bounds.append(bytes.count)
+        let cuts = bounds
+        // Lines per part: sizes every column up front, and numbers each part's lines.
+        let lineCounts = (0..<parts).map { k in countLines(bytes, cuts[k]..<cuts[k + 1]) }
+        let total = lineCounts.reduce(0, +)
+        let results = Mutex<[Result<ParsedPart, ValidatorError>?]>(Array(repeating: nil, count: parts))
+        nonisolated(unsafe) let shared = bytes
+        DispatchQueue.concurrentPerform(iterations: parts) { k in
+            let firstLine = lineCounts[..<k].reduce(0, +)
+            let result = Result { () throws(ValidatorError) -> ParsedPart in
+                try parsePart(shared, cuts[k]..<cuts[k + 1], firstLine: firstLine, capacity: k == 0 ? total : lineCounts[k], path: path)
+            }
+            results.withLock { $0[k] = result }
+        }
+        var parsed: [ParsedPart] = []
+        for result in results.withLock({ $0 }) { parsed.append(try result!.get()) }
+        var first = parsed.removeFirst()
+        for part in parsed {
+            do {
+                try first.builder.absorb(part.builder)
+            } catch {
+                throw ValidatorError(.unprocessable, "roster file \(path): \(error.message)")
+            }
+            first.lineNumbers.append(contentsOf: part.lineNumbers)
+        }
+        let lineNumbers = first.lineNumbers
+        do {
+            return try first.builder.finish()
+        } catch {
+            throw ValidatorError(.unprocessable, "roster file \(path) line \(lineNumbers[error.second]): duplicate id (first on line \(lineNumbers[error.first]))")
+        }
+    }
+
+    struct ParsedPart: Sendable {
+        var builder: RosterBuilder
+        var lineNumbers: [UInt32]
+    }
+
+    /// memchr finds the line ends (the loader's hottest loop is otherwise this byte scan).
+    private static func nextNewline(_ bytes: UnsafeRawBufferPointer, _ from: Int) -> Int {
+        guard from < bytes.count, let found = memchr(bytes.baseAddress! + from, 0x0A, bytes.count - from) else { return bytes.count }
+        return bytes.baseAddress!.distance(to: UnsafeRawPointer(found))
+    }
+
+    /// Mapped pages already read are dropped as a scan moves on, so a 170 MB file does not sit in
+    /// the daemon's resident memory while it loads.
+    private struct PageRelease {
+        let bytes: UnsafeRawBufferPointer
+        var released: Int
+        static let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+
+        init(_ bytes: UnsafeRawBufferPointer, from start: Int) {
+            self.bytes = bytes
+            released = (start + Self.page - 1) / Self.page * Self.page
+        }
+
+        mutating func release(before offset: Int) {
+            let end = offset / Self.page * Self.page
             guard end - released >= 16 << 20, let base = bytes.baseAddress else { return }
             _ = madvise(UnsafeMutableRawPointer(mutating: base + released), end - released, MADV_DONTNEED)
             released = end
         }
-        // memchr finds the line ends (the loader's hottest loop is otherwise this byte scan).
-        func nextNewline(_ from: Int) -> Int {
-            guard from < bytes.count, let found = memchr(bytes.baseAddress! + from, 0x0A, bytes.count - from) else { return bytes.count }
-            return bytes.baseAddress!.distance(to: UnsafeRawPointer(found))
-        }
+    }
+
+    private static func countLines(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Int {
+        var pages = PageRelease(bytes, from: range.lowerBound)
         var lines = 0
-        var scan = 0
-        while scan < bytes.count {
-            scan = nextNewline(scan) + 1
+        var scan = range.lowerBound
+        while scan < range.upperBound {
+            scan = min(nextNewline(bytes, scan), range.upperBound) + 1
             lines += 1
-            release(before: scan)
+            pages.release(before: min(scan, range.upperBound))
         }
-        released = 0
-        var builder = RosterBuilder(expectedCount: lines)
-        var lineNumbers: [UInt32] = []
-        lineNumbers.reserveCapacity(lines)
-        var lineStart = 0
-        var lineNumber = 0
-        while lineStart < bytes.count {
+        return lines
+    }
+
+    private static func parsePart(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, firstLine: Int, capacity: Int, path: String) throws(ValidatorError) -> ParsedPart {
+        var pages = PageRelease(bytes, from: range.lowerBound)
+        var part = ParsedPart(builder: RosterBuilder(expectedCount: capacity), lineNumbers: [])
+        part.lineNumbers.reserveCapacity(capacity)
+        var lineStart = range.lowerBound
+        var lineNumber = firstLine
+        while lineStart < range.upperBound {
             lineNumber += 1
-            let lineEnd = nextNewline(lineStart)
+            let lineEnd = min(nextNewline(bytes, lineStart), range.upperBound)
             let line = UnsafeRawBufferPointer(rebasing: bytes[lineStart..<lineEnd])
-            release(before: lineStart)
+            pages.release(before: lineStart)
             lineStart = lineEnd + 1
             guard line.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) else { continue }
             do {
                 if let raw = RosterLineScanner.scan(line) {
-                    try builder.append(raw)
+                    try part.builder.append(raw)
                 } else {
-                    try parseLine(line).withRawWorker { (raw) throws(RosterBuilder.Rejection) in try builder.append(raw) }
+                    try parseLine(line).withRawWorker { (raw) throws(RosterBuilder.Rejection) in try part.builder.append(raw) }
                 }
-                lineNumbers.append(UInt32(truncatingIfNeeded: lineNumber))
+                part.lineNumbers.append(UInt32(truncatingIfNeeded: lineNumber))
             } catch let error as RosterLineError {
                 throw ValidatorError(.unprocessable, "roster file \(path) line \(lineNumber): \(error.message)")
             } catch let error as RosterBuilder.Rejection {
@@ -126,11 +189,7 @@ public enum RosterFile {
                 throw ValidatorError(.unprocessable, "roster file \(path) line \(lineNumber): \(error)")
             }
         }
-        do {
-            return try builder.finish()
-        } catch {
-            throw ValidatorError(.unprocessable, "roster file \(path) line \(lineNumbers[error.second]): duplicate id (first on line \(lineNumbers[error.first]))")
-        }
+        return part
     }
 
     static func parseLine(_ line: UnsafeRawBufferPointer) throws(RosterLineError) -> RosterRecord {

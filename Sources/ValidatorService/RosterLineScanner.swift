@@ -6,15 +6,24 @@
 enum RosterLineScanner {
     private static let keys: [[UInt8]] = ["id", "name", "role", "skills", "certifications", "city", "state", "lat", "lon", "shifts", "days",
                                           "pay_rate", "status", "phone", "email"].map { Array($0.utf8) }
-    private static let powers: [Double] = (0...15).map { var p = 1.0; for _ in 0..<$0 { p *= 10 }; return p }
+    fileprivate static let powers: [Double] = (0...15).map { var p = 1.0; for _ in 0..<$0 { p *= 10 }; return p }
 
-    static func scan(_ line: UnsafeRawBufferPointer) -> RawWorker? {
+    /// A position in one line; its methods read one value each (a struct, not captured locals, so
+    /// the compiler checks exclusive access statically instead of at every byte).
+    private struct Cursor {
+        let line: UnsafeRawBufferPointer
         var p = 0
-        let n = line.count
-        @inline(__always) func skipSpace() {
+        var n: Int { line.count }
+
+        init(_ line: UnsafeRawBufferPointer) {
+            self.line = line
+        }
+
+        @inline(__always) mutating func skipSpace() {
             while p < n && (line[p] == 0x20 || line[p] == 0x09 || line[p] == 0x0D) { p += 1 }
         }
-        func plainString() -> UnsafeRawBufferPointer? {
+
+        mutating func plainString() -> UnsafeRawBufferPointer? {
             guard p < n, line[p] == UInt8(ascii: "\"") else { return nil }
             let start = p + 1
             var end = start
@@ -28,7 +37,8 @@ enum RosterLineScanner {
             p = end + 1
             return UnsafeRawBufferPointer(rebasing: line[start..<end])
         }
-        func plainArray() -> UnsafeRawBufferPointer? {
+
+        mutating func plainArray() -> UnsafeRawBufferPointer? {
             guard p < n, line[p] == UInt8(ascii: "[") else { return nil }
             let start = p
             var end = p + 1
@@ -50,7 +60,8 @@ enum RosterLineScanner {
             p = end + 1
             return UnsafeRawBufferPointer(rebasing: line[start..<p])
         }
-        func number(_ range: ClosedRange<Double>) -> Double? {
+
+        mutating func number(_ range: ClosedRange<Double>) -> Double? {
             var negative = false
             if p < n && line[p] == UInt8(ascii: "-") {
                 negative = true
@@ -78,52 +89,55 @@ enum RosterLineScanner {
             }
             guard digits <= 15, p < n, line[p] != UInt8(ascii: "e"), line[p] != UInt8(ascii: "E") else { return nil }
             // Exact integer over an exact power of ten: one correctly rounded division.
-            let value = (negative ? -Double(mantissa) : Double(mantissa)) / powers[fraction]
+            let value = (negative ? -Double(mantissa) : Double(mantissa)) / RosterLineScanner.powers[fraction]
             return range.contains(value) ? value : nil
         }
+    }
 
-        skipSpace()
-        guard p < n, line[p] == UInt8(ascii: "{") else { return nil }
-        p += 1
+    static func scan(_ line: UnsafeRawBufferPointer) -> RawWorker? {
+        var c = Cursor(line)
+        c.skipSpace()
+        guard c.p < c.n, line[c.p] == UInt8(ascii: "{") else { return nil }
+        c.p += 1
         var w = RawWorker()
         var seen: UInt16 = 0
         while true {
-            skipSpace()
-            guard let key = plainString(), let field = field(key), seen & (1 << UInt16(field)) == 0 else { return nil }
+            c.skipSpace()
+            guard let key = c.plainString(), let field = field(key), seen & (1 << UInt16(field)) == 0 else { return nil }
             seen |= 1 << UInt16(field)
-            skipSpace()
-            guard p < n, line[p] == UInt8(ascii: ":") else { return nil }
-            p += 1
-            skipSpace()
+            c.skipSpace()
+            guard c.p < c.n, line[c.p] == UInt8(ascii: ":") else { return nil }
+            c.p += 1
+            c.skipSpace()
             switch field {
-            case 0: guard let v = plainString() else { return nil }; w.id = v
-            case 1: guard let v = plainString() else { return nil }; w.name = v
-            case 2: guard let v = plainString() else { return nil }; w.role = v
-            case 3: guard let v = plainArray() else { return nil }; w.skills = v
-            case 4: guard let v = plainArray() else { return nil }; w.certifications = v
-            case 5: guard let v = plainString() else { return nil }; w.city = v
-            case 6: guard let v = plainString() else { return nil }; w.state = v
-            case 7: guard let v = number(-90...90) else { return nil }; w.lat = v
-            case 8: guard let v = number(-180...180) else { return nil }; w.lon = v
-            case 9: guard let v = plainArray() else { return nil }; w.shifts = v
-            case 10: guard let v = plainArray() else { return nil }; w.days = v
-            case 11: guard let v = number(0...1_000_000) else { return nil }; w.payRate = v
-            case 12: guard let v = plainString() else { return nil }; w.status = v
-            case 13: guard let v = plainString() else { return nil }; w.phone = v
-            default: guard let v = plainString() else { return nil }; w.email = v
+            case 0: guard let v = c.plainString() else { return nil }; w.id = v
+            case 1: guard let v = c.plainString() else { return nil }; w.name = v
+            case 2: guard let v = c.plainString() else { return nil }; w.role = v
+            case 3: guard let v = c.plainArray() else { return nil }; w.skills = v
+            case 4: guard let v = c.plainArray() else { return nil }; w.certifications = v
+            case 5: guard let v = c.plainString() else { return nil }; w.city = v
+            case 6: guard let v = c.plainString() else { return nil }; w.state = v
+            case 7: guard let v = c.number(-90...90) else { return nil }; w.lat = v
+            case 8: guard let v = c.number(-180...180) else { return nil }; w.lon = v
+            case 9: guard let v = c.plainArray() else { return nil }; w.shifts = v
+            case 10: guard let v = c.plainArray() else { return nil }; w.days = v
+            case 11: guard let v = c.number(0...1_000_000) else { return nil }; w.payRate = v
+            case 12: guard let v = c.plainString() else { return nil }; w.status = v
+            case 13: guard let v = c.plainString() else { return nil }; w.phone = v
+            default: guard let v = c.plainString() else { return nil }; w.email = v
             }
-            skipSpace()
-            guard p < n else { return nil }
-            if line[p] == UInt8(ascii: ",") {
-                p += 1
+            c.skipSpace()
+            guard c.p < c.n else { return nil }
+            if line[c.p] == UInt8(ascii: ",") {
+                c.p += 1
                 continue
             }
-            guard line[p] == UInt8(ascii: "}") else { return nil }
-            p += 1
+            guard line[c.p] == UInt8(ascii: "}") else { return nil }
+            c.p += 1
             break
         }
-        skipSpace()
-        guard p == n, seen == (1 << UInt16(keys.count)) - 1 else { return nil }
+        c.skipSpace()
+        guard c.p == c.n, seen == (1 << UInt16(keys.count)) - 1 else { return nil }
         return w
     }
 

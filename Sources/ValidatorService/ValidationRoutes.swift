@@ -6,6 +6,7 @@ struct ValidationRoutes: Sendable {
     let roster: RosterHolder
     let validator: DraftValidator
     let defaultRosterPath: String
+    let metrics: ValidatorMetrics
 
     /// `POST /v1/validate`, on the event loop: roster-only validations (every e-mail, fills whose
     /// role needs no certification) are answered right here; a fill truthd must confirm hops to a task.
@@ -26,17 +27,24 @@ struct ValidationRoutes: Sendable {
         case .email(let email):
             // ValidateBody guarantees context.fill for e-mails.
             let violations = validator.validateEmail(email, fill: body.context!.fill!, roster: snapshot)
+            metrics.emailValidations.increment()
+            metrics.count(violations)
             respond(.success(.json(bytes: ValidateBody.encode(violations))))
         case .fill(let fill):
             let check = validator.checkFill(fill, context: body.context, roster: snapshot)
+            metrics.fillValidations.increment()
             if check.pending.isEmpty {
+                metrics.count(check.violations)
                 respond(.success(.json(bytes: ValidateBody.encode(check.violations))))
                 return
             }
-            let validator = self.validator
+            let validator = self.validator, metrics = self.metrics
             let requestID = request.requestID
             loop.runTask({ await validator.finish(check, requestID: requestID) },
-                         then: { result in respond(result.map { .json(bytes: ValidateBody.encode($0)) }) })
+                         then: { result in
+                             if case .success(let violations) = result { metrics.count(violations) }
+                             respond(result.map { .json(bytes: ValidateBody.encode($0)) })
+                         })
         }
     }
 

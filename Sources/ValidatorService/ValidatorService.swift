@@ -11,6 +11,7 @@ public struct ValidatorService: DaemonService {
     let validator: DraftValidator
     let loop: IterateLoop
     let journal: JournalClient
+    let metrics: ValidatorMetrics
 
     public init(context: DaemonContext) throws {
         self.context = context
@@ -21,12 +22,13 @@ public struct ValidatorService: DaemonService {
         journal = try JournalClient(context: context)
         loop = IterateLoop(drafts: ChatdDraftSource(peers: context.peers), validator: validator,
                            journal: JournaldAttemptJournal(client: journal), attemptLimit: config.maxAttempts)
+        metrics = ValidatorMetrics(context.metrics)
         ValidatorService.registerMetrics(context.metrics, roster: roster)
     }
 
     public func register(_ router: inout Router) {
-        let routes = ValidationRoutes(roster: roster, validator: validator, defaultRosterPath: config.rosterPath)
-        let iterate = IterateRoutes(loop: loop)
+        let routes = ValidationRoutes(roster: roster, validator: validator, defaultRosterPath: config.rosterPath, metrics: metrics)
+        let iterate = IterateRoutes(loop: loop, metrics: metrics)
         router.callback(.POST, "/v1/validate") { routes.validate($0, loop: $1, respond: $2) }
         router.post("/v1/iterate") { try await iterate.iterate($0) }
         router.inline(.GET, "/v1/roster") { try routes.stats($0) }

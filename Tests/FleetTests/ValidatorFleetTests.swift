@@ -63,6 +63,8 @@ import Testing
         #expect(roster.json?["workers"] as? Int == 4)
         let metrics = try await fleet.request(.validatord, .GET, "/metrics")
         #expect(metrics.text.contains("validatord_roster_workers 4"))
+        #expect(metrics.text.contains(#"validatord_validations_total{kind="fill"} 2"#) && metrics.text.contains(#"validatord_validations_total{kind="email"} 1"#), "\(metrics.text)")
+        #expect(metrics.text.contains(#"validatord_violations_total{rule="phantom_worker"} 1"#) && metrics.text.contains(#"validatord_violations_total{rule="ssn_pattern"} 1"#))
         _ = fleet.stop()
     }
 
@@ -166,5 +168,85 @@ import Testing
         #expect(explicit.process(.validatord).process?.terminationStatus == 2)
         let lines = explicit.process(.validatord).log.split(separator: "\n")
         #expect(lines.count == 1 && lines[0].contains("VALIDATORD_ROSTER=") && lines[0].contains("no such file"), "\(lines)")
+    }
+
+    // MARK: - iterate against a stand-in chatd and truthd
+
+    static func draft(_ candidates: [Worker], body: String) -> String {
+        let fill = FillProposal(role: "warehouse associate", city: "Toledo", state: "OH",
+                                candidates: candidates.map { FillCandidate(workerID: $0.id, name: $0.name, reason: "nearby, works 2nd shift") })
+        return JSONCoding.string(FillDraft(fill: fill, email: ClientEmail(subject: "Your warehouse associates", body: body)))
+    }
+
+    static let iterateBody = JSONCoding.string(IterateRequest(
+        request: FillRequestSpec(query: "Need 2 warehouse associates in Toledo, OH for Monday 2nd shift", count: 2, role: "warehouse associate",
+                                 city: "Toledo", state: "OH", shift: "2nd", day: "mon"),
+        candidates: workers, runID: "run-fleet-1"))
+
+    @Test func iterateCorrectsAFlawedDraftThroughChatd() async throws {
+        let flawed = Self.draft([Self.workers[0], Self.workers[3]], body: "Maria Lopez and Wei Chen start Monday at $17.50/hr.")
+        let fixed = Self.draft([Self.workers[0], Self.workers[1]], body: "Maria Lopez and James Carter start Monday on the 2nd shift.")
+        let peers = try FakeDraftPeers(script: [.content("not json at all"), .content(flawed), .content(fixed)])
+        let fleet = try await startValidatord(environment: ["LAKEHOUSE_CHATD_ADDR": peers.address, "LAKEHOUSE_TRUTHD_ADDR": peers.address])
+        defer { fleet.removeData() }
+
+        let response = try await fleet.request(.validatord, .POST, "/v1/iterate", body: Self.iterateBody)
+        #expect(response.status == .ok, "\(response.text)")
+        let answer = try JSONCoding.decode(IterateResponse.self, from: response.body)
+        #expect(answer.valid && answer.runID == "run-fleet-1" && answer.attempts.count == 3)
+        #expect(answer.attempts.map { $0.violations.map(\.rule) }[0] == ["unparseable_draft"])
+        #expect(Set(answer.attempts[1].violations.map(\.rule)) == ["inactive_worker", "salary_disclosure"], "\(answer.attempts[1].violations)")
+        #expect(answer.attempts[1].violations.contains { $0.path == "$.fill.candidates[1].worker_id" })
+        #expect(answer.attempts[2].violations.isEmpty && answer.final?.fill.candidates.map(\.workerID) == ["W-000001", "W-000002"])
+        let asked = peers.chatRequests.withLock { $0 }
+        #expect(asked.count == 3 && asked.allSatisfy { $0.json == true })
+        let correction = try JSONCoding.decode(FillDraftContext.self, from: Array(asked[2].messages.last!.content.utf8))
+        #expect(correction.task == .correction && correction.violations == answer.attempts[1].violations)
+        // Every attempt and the end of the run are journaled under the run id (a log line until the journal client is wired).
+        let log = fleet.process(.validatord).log
+        #expect(log.components(separatedBy: "type=iterate.attempt trace_id=run-fleet-1").count - 1 == 3, "\(log)")
+        #expect(log.contains("type=iterate.finished trace_id=run-fleet-1"))
+        let metrics = try await fleet.request(.validatord, .GET, "/metrics").text
+        #expect(metrics.contains(#"validatord_iterate_runs_total{valid="true"} 1"#) && metrics.contains("validatord_iterate_attempts_total 3"), "\(metrics)")
+        _ = fleet.stop()
+        await peers.stop()
+    }
+
+    @Test func iterateMapsChatdFailuresAndGivesUpAtMaxAttempts() async throws {
+        let flawed = Self.draft([Self.workers[0], Self.workers[3]], body: "Maria Lopez and Wei Chen start Monday.")
+        let peers = try FakeDraftPeers(script: [.status(400, "unknown provider 'nope'"), .status(500, "boom"), .content(flawed), .content(flawed)])
+        let fleet = try await startValidatord(environment: ["LAKEHOUSE_CHATD_ADDR": peers.address, "LAKEHOUSE_TRUTHD_ADDR": peers.address])
+        defer { fleet.removeData() }
+        expectEnvelope(try await fleet.request(.validatord, .POST, "/v1/iterate", body: Self.iterateBody), 400, "chatd rejected the draft request: unknown provider 'nope'")
+        expectEnvelope(try await fleet.request(.validatord, .POST, "/v1/iterate", body: Self.iterateBody), 502, "chatd answered 500: boom")
+        let twice = Self.iterateBody.replacingOccurrences(of: #""kind":"fill""#, with: #""kind":"fill","max_attempts":2"#)
+        let response = try await fleet.request(.validatord, .POST, "/v1/iterate", body: twice)
+        let answer = try JSONCoding.decode(IterateResponse.self, from: response.body)
+        #expect(response.status == .ok && !answer.valid && answer.attempts.count == 2, "\(response.text)")
+        #expect(answer.attempts[1].violations.map(\.rule) == ["inactive_worker"])
+        _ = fleet.stop()
+        await peers.stop()
+    }
+
+    @Test func certificationsAreConfirmedByTruthdOrWarnedWithoutIt() async throws {
+        let forklift = [Self.worker(1, "Maria Lopez", role: "forklift operator"), Self.worker(2, "James Carter", role: "forklift operator")]
+            .map { var w = $0; w.certifications = ["forklift"]; return w }
+        let peers = try FakeDraftPeers(script: [], confirmed: ["worker:W-000001": ["forklift"], "worker:W-000002": ["osha-10"]])
+        let fleet = try await startValidatord(files: ["forklift.jsonl": forklift], environment: ["LAKEHOUSE_TRUTHD_ADDR": peers.address])
+        defer { fleet.removeData() }
+        #expect(try await fleet.request(.validatord, .POST, "/v1/roster/reload", body: #"{"path":"\#(fleet.dataDirectory)/forklift.jsonl"}"#).status == .ok)
+        let fill = Self.fill.replacingOccurrences(of: "warehouse associate", with: "forklift operator")
+        let confirmed = try await fleet.request(.validatord, .POST, "/v1/validate", body: #"{"kind":"fill","payload":\#(fill)}"#)
+        let violations = confirmed.json?["violations"] as? [[String: Any]] ?? []
+        #expect(confirmed.json?["valid"] as? Bool == false && violations.count == 1, "\(confirmed.text)")
+        #expect(violations.first?["rule"] as? String == "certification_unverified" && violations.first?["severity"] as? String == "error")
+        #expect(violations.first?["path"] as? String == "$.candidates[1].worker_id")
+
+        await peers.stop()
+        let down = try await fleet.request(.validatord, .POST, "/v1/validate", body: #"{"kind":"fill","payload":\#(fill)}"#)
+        let warnings = down.json?["violations"] as? [[String: Any]] ?? []
+        #expect(down.json?["valid"] as? Bool == true && warnings.count == 2, "\(down.text)")
+        #expect(warnings.allSatisfy { $0["severity"] as? String == "warning" && ($0["message"] as? String ?? "").contains("truthd is unreachable") })
+        _ = fleet.stop()
     }
 }

@@ -163,4 +163,57 @@ import Testing
         }
         #expect(!Array("Name1 Surname2".utf8).withUnsafeBytes { roster.hasName($0) })
     }
+
+    @Test func internerCodesStayStableAsItGrows() throws {
+        var interner = ByteInterner<String>()
+        var made = 0
+        for round in 0..<2 {
+            for k in 0..<300 {
+                let key = Array("city-\(k)".utf8)
+                let code = try key.withUnsafeBytes { bytes throws(RosterBuilder.Rejection) in
+                    try interner.code(bytes) { made += 1; return String(decoding: $0, as: UTF8.self) }
+                }
+                #expect(code == k, "round \(round)")
+            }
+        }
+        #expect(made == 300 && interner.count == 300 && interner.values[299] == "city-299")
+    }
+
+    @Test func aFileReadInPartsGivesTheSameRoster() throws {
+        // Parts see different first values, so their interned codes differ and must be translated.
+        let odd = Worker(id: "W-000099", name: "Zoë O'Brien", role: "nurse", skills: ["x"], certifications: ["rn-license"], city: "Erie", state: "PA",
+                         lat: 42.1292, lon: -80.0851, shifts: ["3rd"], days: ["sun"], payRate: 30, status: "on leave", phone: "+44 20 7946 0958", email: "z@uk.example")
+        let workers = Array(Fixture.workers.reversed()) + [odd] + Fixture.workers.map { w in
+            var copy = w
+            copy.id = "X" + w.id
+            return copy
+        }
+        let text = Array(workers.map { JSONCoding.string($0) }.joined(separator: "\n\n").utf8)
+        let whole = try text.withUnsafeBytes { try RosterFile.parse($0, path: "r", parts: 1) }
+        for parts in [2, 3, 5, 8] {
+            let split = try text.withUnsafeBytes { try RosterFile.parse($0, path: "r", parts: parts) }
+            #expect(split.count == workers.count)
+            #expect((0..<split.count).map { split.worker($0) } == workers, "parts \(parts)")
+            #expect((0..<whole.count).allSatisfy { whole.worker($0) == split.worker($0) })
+            #expect(split.index(ofID: "XW-000001") == 13 && Array("z@UK.example".utf8).withUnsafeBytes { split.index(ofEmail: $0) } == 12)
+            #expect(split.isActive(0) && !split.isActive(12) && split.index(ofPhoneNumber: 4195550142) == 11)
+        }
+    }
+
+    @Test func errorsInALaterPartNameTheirFileLine() throws {
+        var lines = Fixture.workers.map { JSONCoding.string($0) }
+        lines.insert("", at: 3)
+        lines.append(#"{"id":"W-000100"}"#)  // line 14
+        lines.append(JSONCoding.string(Fixture.workers[4]))  // line 15: W-000005 again
+        for parts in [1, 2, 4] {
+            let bad = Array(lines.joined(separator: "\n").utf8)
+            #expect { try bad.withUnsafeBytes { try RosterFile.parse($0, path: "r", parts: parts) } } throws: { error in
+                (error as? ValidatorError)?.message.contains("line 14: missing field 'name'") == true
+            }
+            let duplicate = Array((lines.prefix(13) + [lines[14]]).joined(separator: "\n").utf8)
+            #expect { try duplicate.withUnsafeBytes { try RosterFile.parse($0, path: "r", parts: parts) } } throws: { error in
+                (error as? ValidatorError)?.message.contains("line 14: duplicate id (first on line 6)") == true
+            }
+        }
+    }
 }
