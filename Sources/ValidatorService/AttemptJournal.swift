@@ -28,22 +28,3 @@ public struct JournaldAttemptJournal: AttemptJournal {
         await client.sync()
     }
 }
-
-/// Writes each event as one log line (type and trace id at info, the payload at debug).
-public struct LoggingAttemptJournal: AttemptJournal {
-    let logger: Logger
-
-    public init(logger: Logger) {
-        self.logger = logger
-    }
-
-    public func record(type: String, traceID: String, subject: String?, payload: JSONValue) {
-        var fields: [(String, String)] = [("type", type), ("trace_id", traceID)]
-        if let subject { fields.append(("subject", subject)) }
-        for key in ["attempt", "valid", "attempts"] {
-            if let value = payload[key] { fields.append((key, JSONCoding.string(value))) }
-        }
-        logger.info("journal event", fields)
-        logger.debug("journal payload", [("trace_id", traceID), ("payload", JSONCoding.string(payload))])
-    }
-}
