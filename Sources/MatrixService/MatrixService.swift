@@ -23,7 +23,7 @@ public struct MatrixService: DaemonService {
         routes = MatrixRoutes(
             catalog: catalog, setup: setup, ingest: ingest,
             retriever: Retriever(catalog: catalog, calls: calls, understanding: understanding, config: config),
-            playbooks: Playbooks(catalog: catalog, corpora: setup, ingest: ingest),
+            playbooks: Playbooks(corpora: setup, ingest: ingest),
             understanding: understanding, memory: memory, config: config)
         let memory = self.memory
         context.metrics.gauge("matrixd_corpora", help: "Corpora defined.") { Double(catalog.list().count) }
