@@ -23,7 +23,7 @@ public struct MatrixService: DaemonService {
         routes = MatrixRoutes(
             catalog: catalog, setup: setup, ingest: ingest,
             retriever: Retriever(catalog: catalog, calls: calls, understanding: understanding, config: config),
-            playbooks: Playbooks(catalog: catalog, corpora: setup, ingest: ingest),
+            playbooks: Playbooks(corpora: setup, ingest: ingest),
             understanding: understanding, memory: memory, config: config)
         let memory = self.memory
         context.metrics.gauge("matrixd_corpora", help: "Corpora defined.") { Double(catalog.list().count) }
@@ -63,10 +63,18 @@ public struct MatrixService: DaemonService {
         context.logger.info("memory recovered", [("memories", String(opened.count))])
     }
 
+    /// Ready when embedd and vectord are ready themselves (their `/readyz`: vectord answers 503
+    /// while it recovers its indexes, and matrixd can do nothing useful before that).
     public func readinessProblems() async -> [String] {
         var problems: [String] = []
-        for daemon in [Daemon.embedd, .vectord] where !(await context.peers.isHealthy(daemon)) {
-            problems.append("\(daemon.rawValue) is not answering at \(context.config.peers[daemon]!)")
+        for daemon in [Daemon.embedd, .vectord] {
+            let address = context.config.peers[daemon]!
+            do {
+                let response = try await context.peers.send(daemon, .GET, "/readyz", timeoutMs: 1_000)
+                if response.status != .ok { problems.append("\(daemon.rawValue) at \(address) is not ready (\(response.status.code))") }
+            } catch {
+                problems.append("\(daemon.rawValue) is not answering at \(address): \(error.description)")
+            }
         }
         return problems
     }

@@ -81,7 +81,7 @@ struct RequestParser: Sendable {
         return words
     }
 
-    func parse(_ text: String, roleTokens: Range<Int>? = nil) -> Parsed {
+    func parse(_ text: String) -> Parsed {
         let words = RequestParser.words(text)
         var parsed = Parsed()
         parsed.count = RequestParser.count(words, text: text)

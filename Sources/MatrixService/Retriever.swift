@@ -199,17 +199,19 @@ struct Retriever: Sendable {
         }
         defer { nearSearch?.cancel() }
         var hits = try await calls.search(corpus, vector: vector, k: pool, filter: filters, requestID: requestID)
+        let near = try await nearSearch?.value.get() ?? []
         var dropped = 0
         if let gateField, let role {
             let before = hits.count
             hits.removeAll { $0.metadata[gateField]?.stringValue?.lowercased() != role }
             dropped = before - hits.count
-            if dropped > 0 && hits.count < pool {
+            // The place's search already holds the k best same-state hits of the role, which rank
+            // ahead of anything a role-filtered search could add: only search again without them.
+            if dropped > 0 && hits.count < pool && near.count < k {
                 let seen = Set(hits.map(\.id))
                 hits += try await calls.search(corpus, vector: vector, k: pool, filter: roleFiltered, requestID: requestID).filter { !seen.contains($0.id) }
             }
         }
-        let near = try await nearSearch?.value.get() ?? []
         if !near.isEmpty {
             let seen = Set(hits.map(\.id))
             hits += near.filter { !seen.contains($0.id) }

@@ -76,7 +76,6 @@ struct RoleExtractor: Sendable {
 
     /// Whether the `tokenIndex`-th token of `text` comes right after a comma.
     static func followsComma(tokenIndex: Int, in text: String) -> Bool {
-        var index = 0
         var inToken = false
         var lastSeparator: Character = " "
         var separatorBefore: [Character] = []
@@ -84,7 +83,6 @@ struct RoleExtractor: Sendable {
             let isWord = character.isLetter || character.isNumber || (character == "-" && inToken)
             if isWord && !inToken {
                 separatorBefore.append(lastSeparator)
-                index += 1
                 inToken = true
                 lastSeparator = " "
             } else if !isWord {

@@ -15,7 +15,7 @@ import Testing
         _ = try await memory.create(subject: "client:other", text: "unrelated")
         let second = try await memory.update(id: first.id, text: "likes 1st shift")
         let third = try await memory.delete(id: first.id)
-        #expect([first.version, second.version, third.version] == [1, 2, 3] as [Int])
+        #expect([first.version, second.version, third.version] == [Int](1...3))
         #expect(second.previousText == "likes early shifts" && third.previousText == "likes 1st shift" && third.text == nil)
         #expect(try await memory.delete(id: first.id) == third)  // deleting again answers the tombstone
         await #expect(throws: MatrixError.self) { try await memory.update(id: first.id, text: "x") }

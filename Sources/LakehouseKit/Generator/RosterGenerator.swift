@@ -41,7 +41,7 @@ public struct RosterGenerator: Sendable {
 
     /// Worker `index` (0-based; id `W-<index+1>`), independent of every other worker.
     public func entry(at index: Int) -> Entry {
-        var random = SplitMix64(seed: seed &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(index) &* 0xD1B5_4A32_D192_ED03)
+        var random = RosterRandom(seed: seed &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(index) &* 0xD1B5_4A32_D192_ED03)
         let role = RosterGenerator.roleTable.pick(&random)
         let city = RosterGenerator.cityTable.pick(&random)
         let first = RosterGenerator.firstNames[random.below(RosterGenerator.firstNames.count)]
@@ -186,7 +186,7 @@ public struct RosterGenerator: Sendable {
 
     // MARK: - Draws
 
-    static func pickShifts(_ random: inout SplitMix64) -> [String] {
+    static func pickShifts(_ random: inout RosterRandom) -> [String] {
         let draw = random.unit()
         if draw < 0.35 { return ["1st"] }
         if draw < 0.55 { return ["2nd"] }
@@ -196,7 +196,7 @@ public struct RosterGenerator: Sendable {
         return ["1st", "2nd", "3rd"]
     }
 
-    static func pickDays(_ random: inout SplitMix64) -> [String] {
+    static func pickDays(_ random: inout RosterRandom) -> [String] {
         let draw = random.unit()
         if draw < 0.55 { return ["mon", "tue", "wed", "thu", "fri"] }
         if draw < 0.65 { return ["sat", "sun"] }
@@ -211,7 +211,7 @@ public struct RosterGenerator: Sendable {
         return WorkSchedule.days.filter(days.contains)
     }
 
-    static func date(_ random: inout SplitMix64, month: ClosedRange<Int>) -> String {
+    static func date(_ random: inout RosterRandom, month: ClosedRange<Int>) -> String {
         let m = month.lowerBound + random.below(month.count)
         let d = 1 + random.below(28)
         let h = random.below(24)
@@ -238,13 +238,14 @@ extension Comparable {
     fileprivate func clamped(to range: ClosedRange<Self>) -> Self { min(max(self, range.lowerBound), range.upperBound) }
 }
 
-/// SplitMix64 (Steele, Lea, Flood 2014): tiny, fast, and the same on every platform.
-public struct SplitMix64: Sendable {
+/// SplitMix64 (Steele, Lea, Flood 2014): tiny, fast, and the same on every platform. (VectorService
+/// has its own public copy for its synthetic vectors; this one stays internal so names never clash.)
+struct RosterRandom: Sendable {
     private var state: UInt64
 
-    public init(seed: UInt64) { state = seed }
+    init(seed: UInt64) { state = seed }
 
-    public mutating func next() -> UInt64 {
+    mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -253,10 +254,10 @@ public struct SplitMix64: Sendable {
     }
 
     /// Uniform in [0, 1), 53 bits.
-    public mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
+    mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
 
     /// Uniform in 0..<bound (bound > 0).
-    public mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
+    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
 }
 
 /// Weighted choice by cumulative weights.
@@ -270,7 +271,7 @@ struct WeightedTable<Element: Sendable>: Sendable {
         cumulative = weighted.map { total += $0.1; return total }
     }
 
-    func pick(_ random: inout SplitMix64) -> Element {
+    func pick(_ random: inout RosterRandom) -> Element {
         let target = random.unit() * cumulative.last!
         var low = 0, high = cumulative.count - 1
         while low < high {
