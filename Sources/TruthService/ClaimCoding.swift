@@ -125,4 +125,31 @@ enum ClaimCoding {
         w.value(claim.value)
         w.raw("}")
     }
+
+    /// `SubjectFacts` as JSON, keys sorted (the shape JSONEncoder gives the shared contract type).
+    static func write(_ facts: SubjectFacts, to w: inout JSONWriter) {
+        w.raw("{\"attributes\":{")
+        for (i, attribute) in facts.attributes.keys.sorted().enumerated() {
+            let fact = facts.attributes[attribute]!
+            if i > 0 { w.raw(",") }
+            w.string(attribute)
+            w.raw(":{\"claims\":[")
+            for (k, claim) in fact.claims.enumerated() {
+                if k > 0 { w.raw(",") }
+                write(claim, to: &w)
+            }
+            w.raw("],\"conflict\":")
+            fact.conflict ? w.raw("true") : w.raw("false")
+            w.raw(",\"rule\":")
+            w.string(fact.rule)
+            w.raw(",\"source\":")
+            w.string(fact.source)
+            w.raw(",\"value\":")
+            w.value(fact.value)
+            w.raw("}")
+        }
+        w.raw("},\"subject\":")
+        w.string(facts.subject)
+        w.raw("}")
+    }
 }

@@ -64,12 +64,14 @@ struct ClaimRoutes: Sendable {
                 var lineNumber = 0
                 for try await chunk in body {
                     pending.append(contentsOf: chunk)
-                    while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                    var start = 0
+                    while let newline = pending[start...].firstIndex(of: UInt8(ascii: "\n")) {
                         lineNumber += 1
-                        let line = Array(pending[..<newline])
-                        pending.removeSubrange(...newline)
+                        let line = Array(pending[start..<newline])
+                        start = newline + 1
                         if !line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { try await add(line, "line \(lineNumber)") }
                     }
+                    pending.removeFirst(start)
                 }
                 if !pending.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { try await add(pending, "line \(lineNumber + 1)") }
             } else {
@@ -93,7 +95,9 @@ struct ClaimRoutes: Sendable {
         try ClaimRoutes.mapping {
             let subject = try request.parameter("subject")
             guard let facts = try facts(subject: subject) else { throw TruthError.notFound("no claims about subject '\(subject)'") }
-            return .json(facts)
+            var writer = JSONWriter(capacity: 512)
+            ClaimCoding.write(facts, to: &writer)
+            return .json(bytes: writer.bytes)
         }
     }
 
@@ -119,7 +123,20 @@ struct ClaimRoutes: Sendable {
             for subject in body.subjects {
                 if let facts = try facts(subject: subject) { found.append(facts) } else { missing.append(subject) }
             }
-            return .json(FactsBatchResponse(facts: found, missing: missing))
+            // FactsBatchResponse, written directly (a fill asks for several workers per request).
+            var writer = JSONWriter(capacity: 256 + found.count * 512)
+            writer.raw("{\"facts\":[")
+            for (i, facts) in found.enumerated() {
+                if i > 0 { writer.raw(",") }
+                ClaimCoding.write(facts, to: &writer)
+            }
+            writer.raw("],\"missing\":[")
+            for (i, subject) in missing.enumerated() {
+                if i > 0 { writer.raw(",") }
+                writer.string(subject)
+            }
+            writer.raw("]}")
+            return .json(bytes: writer.bytes)
         }
     }
 

@@ -43,14 +43,14 @@ import Testing
 
     /// Generated documents (unicode keys, nesting, integers, fractions, exponents) against the
     /// independent PyPI implementation `rfc8785`.
-    @Test func generatedDocumentsMatchTheRFC8785Package() throws {
+    @Test func generatedDocumentsMatchTheRFC8785Package() async throws {
         var rng = SplitMix(seed: 8785)
         let documents = (0..<400).map { _ in CanonicalJSONTests.document(&rng, depth: 0) }
         let texts = documents.map { String(decoding: CanonicalJSON.serialize($0), as: UTF8.self) }
         // Feed our canonical text (valid JSON) to Python, which re-canonicalizes it independently;
         // also feed a whitespace-laden re-ordering so Python does real work.
         let shuffled = documents.map { CanonicalJSONTests.loose($0) }
-        let expected = try PythonTool.run("jcs_canonical.py", input: shuffled.joined(separator: "\n") + "\n").split(separator: "\n")
+        let expected = try await PythonTool.runAsync("jcs_canonical.py", input: shuffled.joined(separator: "\n") + "\n").split(separator: "\n")
         #expect(expected.count == documents.count)
         for (i, want) in expected.enumerated() {
             #expect(hex(Array(texts[i].utf8)) == String(want), "document \(i): \(shuffled[i])")

@@ -33,12 +33,12 @@ import Testing
     }
 
     /// 1,000 random inputs of random lengths (0–4,099 bytes) against Python's hashlib.
-    @Test func randomInputsMatchHashlib() throws {
+    @Test func randomInputsMatchHashlib() async throws {
         var generator = SystemRandomNumberGenerator()
         let inputs: [[UInt8]] = (0..<1000).map { _ in
             (0..<Int.random(in: 0...4099, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
         }
-        let expected = try PythonTool.run("sha256_hex.py", input: inputs.map(hex).joined(separator: "\n") + "\n")
+        let expected = try await PythonTool.runAsync("sha256_hex.py", input: inputs.map(hex).joined(separator: "\n") + "\n")
             .split(separator: "\n").map(String.init)
         #expect(expected.count == 1000)
         for (input, want) in zip(inputs, expected) {

@@ -47,7 +47,7 @@ import Testing
         let server = try TestServer.start { fake.route(&$0) }
         let client = try JournalClient(context: try Self.context(dataDir: dir.path, journaldPort: server.port, extra: ["LAKEHOUSE_JOURNAL_BATCH": "64"]))
         for i in 0..<300 { client.record(Self.event(i)) }
-        #expect(await client.flush(timeoutMs: 20_000))
+        #expect(await client.flush(timeoutMs: 60_000))
         #expect(fake.accepted.withLock { $0 } == (0..<300).map { "event-\($0)" })
         await client.close()
         await server.stop()

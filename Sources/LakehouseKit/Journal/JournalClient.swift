@@ -51,6 +51,8 @@ public final class JournalClient: Sendable {
     let retryMaxMs: Int
     let directory: String
     private let state = Mutex(State())
+    /// Cursor files are written (with fsyncs) here, never on Swift's cooperative threads.
+    private let disk = DispatchQueue(label: "journal-client-cursor")
     private let sender = Mutex<Task<Void, Never>?>(nil)
     private let recordedCounter: Counter
     private let deliveredCounter: Counter
@@ -190,8 +192,13 @@ public final class JournalClient: Sendable {
         let task = sender.withLock { $0 }
         task?.cancel()
         await task?.value
-        persistCursor(force: true)
-        spool.close()
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            disk.async {
+                self.persistCursor(force: true)
+                self.spool.close()
+                continuation.resume()
+            }
+        }
     }
 
     // MARK: - Sending
@@ -230,7 +237,7 @@ public final class JournalClient: Sendable {
                 await pause(&backoffMs)
             }
             if Date().timeIntervalSince(lastPersist) > 0.5 {
-                persistCursor(force: false)
+                disk.async { self.persistCursor(force: false) }
                 lastPersist = Date()
             }
         }

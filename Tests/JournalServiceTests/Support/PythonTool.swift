@@ -13,6 +13,14 @@ enum PythonTool {
             .deletingLastPathComponent().path
     }
 
+    /// `run` on a thread of its own: a test waiting for Python must not hold one of Swift's few
+    /// cooperative threads (other suites run meanwhile).
+    static func runAsync(_ script: String, arguments: [String] = [], input: String = "") async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try run(script, arguments: arguments, input: input) }) }.start()
+        }
+    }
+
     static func run(_ script: String, arguments: [String] = [], input: String = "") throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
