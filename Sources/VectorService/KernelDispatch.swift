@@ -62,11 +62,12 @@ struct KernelTable: Sendable {
 /// Chooses the distance kernels once per process: the widest instruction set the CPU has (read
 /// from /proc/cpuinfo), unless `VECTORD_KERNELS` names one. A forced set the CPU lacks falls back
 /// to the best one it has, never to code that would fault.
-enum KernelDispatch {
+public enum KernelDispatch {
     /// The kernels every distance in this process uses.
     static let active: KernelTable = KernelTable.compiled(for: selected)
 
-    static let selected: InstructionSet = choose(
+    /// The instruction set whose kernels this process runs.
+    public static let selected: InstructionSet = choose(
         (try? VectorConfig.kernelChoice(ProcessInfo.processInfo.environment)) ?? .auto, cpuFlags: cpuFlags())
 
     /// The sets a CPU with `flags` can run, ascending.
