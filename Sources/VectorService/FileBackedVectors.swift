@@ -54,13 +54,4 @@ final class FileBackedVectors: @unchecked Sendable {
         }
         fileBytes = target
     }
-
-    /// Bytes of the file currently in this process's page cache share (resident), for stats.
-    var residentBytes: Int {
-        let pages = (fileBytes + 4095) / 4096
-        guard pages > 0 else { return 0 }
-        var vec = [UInt8](repeating: 0, count: pages)
-        guard mincore(base, fileBytes, &vec) == 0 else { return 0 }
-        return vec.reduce(0) { $0 + Int($1 & 1) } * 4096
-    }
 }
