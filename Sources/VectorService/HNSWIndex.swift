@@ -703,8 +703,8 @@ final class HNSWIndex: @unchecked Sendable {
     }
 
     /// Descends the upper layers greedily, then searches layer 0 with breadth `ef` (caller holds
-    /// the read lock). A trained int8 index walks the codes and re-ranks the `ef` best candidates
-    /// with the full-precision vectors.
+    /// the read lock). A trained int8 index walks the codes and re-ranks its best candidates with
+    /// the full-precision vectors.
     private func graphSearch<K: DistanceKernel>(_ kernel: K.Type, _ q: UnsafePointer<Float>, k: Int, ef: Int,
                                                 allowed: UnsafePointer<UInt64>?, visibleLimit: Int) -> [NodeHit] {
         let scratch = acquireScratch()
@@ -719,7 +719,10 @@ final class HNSWIndex: @unchecked Sendable {
         let queryNorm = metric == .euclidean ? DistanceKernels.dot(q, q, dims) : 0
         walk(CodeDistance(scaled: scaled, bias: bias, dims: dims, metric: metric, queryNorm: queryNorm, normOffset: normOffset),
              q, k: k, ef: ef, allowed: allowed, visibleLimit: visibleLimit, scratch: scratch)
-        var reranked = scratch.results.sortedAscending().map { NodeHit(node: $0.node, distance: K.distance(q, vector($0.node), dims)) }
+        // The codes rank well enough that the true k nearest sit among the first few multiples of
+        // k: re-rank those (each re-rank reads a full-precision vector from the file-backed map).
+        let candidates = scratch.results.sortedAscending().prefix(max(4 * k, 40))
+        var reranked = candidates.map { NodeHit(node: $0.node, distance: K.distance(q, vector($0.node), dims)) }
         reranked.sort { $0.distance < $1.distance }
         return Array(reranked.prefix(k))
     }
