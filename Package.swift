@@ -22,6 +22,19 @@ let daemons: [(executable: String, service: String)] = [
 /// hnswlib's pip build uses -march=native, so the benchmark can compare like with like.
 let vectorCPUFlags: [SwiftSetting] = Context.environment["LAKEHOUSE_TARGET_CPU"].map { [.unsafeFlags(["-target-cpu", $0])] } ?? []
 
+/// vectord's distance kernels, one module per instruction set from one source file (the AVX
+/// directories link to the baseline's); VectorService's KernelDispatch picks one at start from the
+/// CPU's features, so the default build runs the fastest kernels the CPU has.
+var vectorKernelTargets: [(name: String, settings: [SwiftSetting])] = [("VectorKernelsBaseline", [])]
+#if arch(x86_64)
+vectorKernelTargets += [
+    ("VectorKernelsAVX2", [.unsafeFlags(["-target-cpu", "haswell"]), .define("KERNELS_FMA")]),
+    ("VectorKernelsAVX512", [.unsafeFlags(["-target-cpu", "skylake-avx512"]), .define("KERNELS_FMA")]),
+]
+#else
+vectorKernelTargets += [("VectorKernelsAVX2", []), ("VectorKernelsAVX512", [])]
+#endif
+
 /// Services with their own unit-test target under Tests/<Service>Tests.
 let testedServices: Set<String> = ["EmbedService", "VectorService", "GatewayService", "JournalService", "ChatService", "MatrixService", "ValidatorService", "TruthService"]
 
@@ -40,9 +53,14 @@ var targets: [Target] = [
         path: "Tests/FleetTests"
     ),
 ]
+for kernel in vectorKernelTargets {
+    targets.append(.target(name: kernel.name, path: "Sources/\(kernel.name)", swiftSettings: kernel.settings))
+}
 for daemon in daemons {
     targets.append(.target(
-        name: daemon.service, dependencies: ["LakehouseKit"], path: "Sources/\(daemon.service)",
+        name: daemon.service,
+        dependencies: ["LakehouseKit"] + (daemon.service == "VectorService" ? vectorKernelTargets.map { .target(name: $0.name) } : []),
+        path: "Sources/\(daemon.service)",
         swiftSettings: daemon.service == "VectorService" ? vectorCPUFlags : []
     ))
     targets.append(.executableTarget(

@@ -66,7 +66,7 @@ efs = []
 for target in (0.95, 0.99):
     ok = [r for r in rows if r["recall"] >= target]
     if ok:
-        efs.append((target, max(ok, key=lambda r: r["qps1"])["ef"]))
+        efs.append((target, min(ok, key=lambda r: r["ef"])["ef"]))
 truth_sets = [set(int(x) for x in row) for row in truth]
 for target, ef in efs:
     bodies = [json.dumps({"vector": [float("%.7g" % v) for v in q], "k": k, "ef": ef}) for q in queries]

@@ -44,69 +44,22 @@ enum EuclideanKernel: DistanceKernel {
     }
 }
 
-/// SIMD kernels: 32 floats per step in two independent SIMD16 accumulators (unaligned loads), then
-/// 8-wide and scalar tails for dims that are not multiples of 32.
+/// The distance kernels of the instruction set `KernelDispatch` chose for this process.
 enum DistanceKernels {
     @inline(__always)
     static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
-        let pa = UnsafeRawPointer(a), pb = UnsafeRawPointer(b)
-        var acc0 = SIMD16<Float>(), acc1 = SIMD16<Float>()
-        var i = 0
-        while i + 32 <= n {
-            let o = i &* 4
-            acc0 += pa.loadUnaligned(fromByteOffset: o, as: SIMD16<Float>.self)
-                * pb.loadUnaligned(fromByteOffset: o, as: SIMD16<Float>.self)
-            acc1 += pa.loadUnaligned(fromByteOffset: o &+ 64, as: SIMD16<Float>.self)
-                * pb.loadUnaligned(fromByteOffset: o &+ 64, as: SIMD16<Float>.self)
-            i &+= 32
-        }
-        var acc8 = SIMD8<Float>()
-        while i + 8 <= n {
-            let o = i &* 4
-            acc8 += pa.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self)
-                * pb.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self)
-            i &+= 8
-        }
-        acc0 += acc1
-        var sum = (acc0.lowHalf + acc0.highHalf + acc8).sum()
-        while i < n {
-            sum += a[i] * b[i]
-            i &+= 1
-        }
-        return sum
+        KernelDispatch.active.dot(a, b, n)
     }
 
     @inline(__always)
     static func squaredL2(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
-        let pa = UnsafeRawPointer(a), pb = UnsafeRawPointer(b)
-        var acc0 = SIMD16<Float>(), acc1 = SIMD16<Float>()
-        var i = 0
-        while i + 32 <= n {
-            let o = i &* 4
-            let d0 = pa.loadUnaligned(fromByteOffset: o, as: SIMD16<Float>.self)
-                - pb.loadUnaligned(fromByteOffset: o, as: SIMD16<Float>.self)
-            let d1 = pa.loadUnaligned(fromByteOffset: o &+ 64, as: SIMD16<Float>.self)
-                - pb.loadUnaligned(fromByteOffset: o &+ 64, as: SIMD16<Float>.self)
-            acc0 += d0 * d0
-            acc1 += d1 * d1
-            i &+= 32
-        }
-        var acc8 = SIMD8<Float>()
-        while i + 8 <= n {
-            let o = i &* 4
-            let d = pa.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self)
-                - pb.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self)
-            acc8 += d * d
-            i &+= 8
-        }
-        acc0 += acc1
-        var sum = (acc0.lowHalf + acc0.highHalf + acc8).sum()
-        while i < n {
-            let d = a[i] - b[i]
-            sum += d * d
-            i &+= 1
-        }
-        return sum
+        KernelDispatch.active.squaredL2(a, b, n)
+    }
+
+    /// Σ qᵢ·cᵢ over 8-bit codes (int8 indexes).
+    @inline(__always)
+    static func dotU8(_ q: UnsafePointer<Float>, _ c: UnsafePointer<UInt8>, _ n: Int) -> Float {
+        KernelDispatch.active.dotU8(q, c, n)
     }
 
     /// Scales `v` to unit length in place; returns false for a zero (or non-finite) norm.

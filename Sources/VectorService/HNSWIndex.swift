@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Foundation
 import LakehouseKit
 import Synchronization
 
@@ -22,6 +23,11 @@ struct NodeHit {
 /// Memory layout: every node owns one fixed-size record in a single contiguous block — its vector
 /// (64-byte aligned) followed by its layer-0 neighbour list (count + 2·m ids) — so expanding a
 /// node touches adjacent cache lines. Upper layers (≈ 1/m of nodes) keep separate small lists.
+/// An int8 index's record holds the vector's 8-bit codes and ‖x̂‖² instead; its full-precision
+/// vectors live in `fullVectors` (file-backed), read to build the graph and to re-rank.
+///
+/// Visibility: a node is returned by searches (and `item`) only below `visibility.limit`, i.e.
+/// once its log record is durable; until then it is a waypoint like a tombstone.
 ///
 /// Concurrency: all state is guarded by `lock`. Searches hold the read lock for their duration. An
 /// insert runs in two phases: `prepare` finds the new node's neighbours under the read lock (the
@@ -33,13 +39,17 @@ final class HNSWIndex: @unchecked Sendable {
     let m: Int
     let m0: Int
     let efConstruction: Int
+    let quantization: Quantization
     let levelMultiplier: Double
     let lock = ReadersWriterLock()
 
     // Node records. Guarded by `lock`.
     private(set) var capacity = 0
     private(set) var count = 0
+    /// Bytes of one full-precision vector.
     let vectorBytes: Int
+    /// int8: where ‖x̂‖² sits in a record, after the codes.
+    let normOffset: Int
     let linkOffset: Int
     let nodeStride: Int
     private(set) var storage: UnsafeMutableRawPointer?
@@ -59,21 +69,40 @@ final class HNSWIndex: @unchecked Sendable {
     var retired = false
     /// While a compaction copies this index, committed changes are also recorded here.
     var capturedChanges: [CapturedChange]?
+    /// int8 only: the full-precision vectors, by node.
+    let fullVectors: FileBackedVectors?
+    /// int8 only, once trained: codes are valid for every node and searches walk them.
+    private(set) var quantizer: ScalarQuantizer?
+    let visibility = VisibilityWatermark()
+    /// Snapshots reading the raw records without the lock (see `captureImage`); storage replaced
+    /// by growth meanwhile stays mapped until the last one finishes.
+    private let pins = Mutex<(count: Int, retired: [(address: UInt, bytes: Int)])>((0, []))
 
     private let levelCounter = Atomic<UInt64>(0)
     private let levelSeed: UInt64
     private let scratchPool = Mutex<[SearchScratch]>([])
 
-    init(params: IndexParams, seed: UInt64 = 0x5EED_1234_ABCD_0001) {
+    /// `directory` holds an int8 index's unnamed vector file.
+    init(params: IndexParams, seed: UInt64 = 0x5EED_1234_ABCD_0001, directory: String = NSTemporaryDirectory()) throws {
         dims = params.dims
         metric = params.metric
+        quantization = params.quantization
         m = params.m
         m0 = 2 * params.m
         efConstruction = max(params.efConstruction, params.m)
         levelMultiplier = 1 / log(Double(params.m))
         levelSeed = seed
         vectorBytes = params.dims * 4
-        linkOffset = (vectorBytes + 3) & ~3
+        switch params.quantization {
+        case .float:
+            normOffset = 0
+            linkOffset = (vectorBytes + 3) & ~3
+            fullVectors = nil
+        case .int8:
+            normOffset = (params.dims + 3) & ~3
+            linkOffset = normOffset + 4
+            fullVectors = try FileBackedVectors(directory: directory)
+        }
         nodeStride = (linkOffset + (m0 + 1) * 4 + 63) & ~63
     }
 
@@ -82,16 +111,28 @@ final class HNSWIndex: @unchecked Sendable {
         for p in upperLinks { p?.deallocate() }
     }
 
-    var params: IndexParams { IndexParams(dims: dims, metric: metric, m: m, efConstruction: efConstruction) }
+    var params: IndexParams {
+        IndexParams(dims: dims, metric: metric, m: m, efConstruction: efConstruction, quantization: quantization)
+    }
     var nodeCount: Int { lock.withReadLock { count } }
     var live: Int { lock.withReadLock { liveCount } }
     var tombstones: Int { lock.withReadLock { count - liveCount } }
 
     // MARK: raw access (caller holds the lock)
 
+    /// The node's full-precision vector.
     @inline(__always)
     func vector(_ node: UInt32) -> UnsafeMutablePointer<Float> {
-        (storage! + Int(node) &* nodeStride).assumingMemoryBound(to: Float.self)
+        if let fullVectors { return (fullVectors.base + Int(node) &* vectorBytes).assumingMemoryBound(to: Float.self) }
+        return (storage! + Int(node) &* nodeStride).assumingMemoryBound(to: Float.self)
+    }
+
+    /// Where `D` finds node n's bytes: `base + n·stride` (the records, or the full vectors of an
+    /// int8 index when `D` wants full precision).
+    @inline(__always)
+    func distanceSpace<D: NodeDistance>(_: D.Type) -> (base: UnsafeRawPointer, stride: Int) {
+        if !D.readsCodes, let fullVectors { return (UnsafeRawPointer(fullVectors.base), vectorBytes) }
+        return (UnsafeRawPointer(storage!), nodeStride)
     }
 
     /// The neighbour list of `node` on `layer`: element 0 is the count, then the ids.
@@ -134,7 +175,10 @@ final class HNSWIndex: @unchecked Sendable {
         _ = madvise(fresh, bytes, MADV_HUGEPAGE)
         if let old = storage {
             fresh.copyMemory(from: old, byteCount: count * nodeStride)
-            munmap(old, storageBytes)
+            let oldBytes = storageBytes
+            pins.withLock { p in
+                if p.count > 0 { p.retired.append((UInt(bitPattern: old), oldBytes)) } else { munmap(old, oldBytes) }
+            }
         }
         storage = fresh
         storageBytes = bytes
@@ -153,7 +197,16 @@ final class HNSWIndex: @unchecked Sendable {
         if count == capacity { growStorage(to: count + 1) }
         let node = UInt32(count)
         let record = storage! + count * nodeStride
-        record.copyMemory(from: vector, byteCount: vectorBytes)
+        if let fullVectors {
+            fullVectors.ensure((count + 1) * vectorBytes)
+            (fullVectors.base + count * vectorBytes).copyMemory(from: vector, byteCount: vectorBytes)
+            if let quantizer {
+                let norm = quantizer.encode(vector, into: record.assumingMemoryBound(to: UInt8.self))
+                record.storeBytes(of: norm, toByteOffset: normOffset, as: Float.self)
+            }
+        } else {
+            record.copyMemory(from: vector, byteCount: vectorBytes)
+        }
         (record + linkOffset).assumingMemoryBound(to: UInt32.self).pointee = 0
         levels.append(UInt8(level))
         if level > 0 {
@@ -198,14 +251,11 @@ final class HNSWIndex: @unchecked Sendable {
 
     /// Greedy descent on one upper layer: follows any closer neighbour until none is.
     @inline(__always)
-    func greedyClosest<K: DistanceKernel>(_: K.Type, _ q: UnsafePointer<Float>, from start: UInt32, distance: Float, layer: Int,
-                                               scratch: SearchScratch)
+    func greedyClosest<D: NodeDistance>(_ dist: D, from start: UInt32, distance: Float, layer: Int, scratch: SearchScratch)
         -> (UInt32, Float)
     {
         var current = start, best = distance
-        let base = UnsafeRawPointer(storage!)
-        let stride = nodeStride
-        let d0 = dims
+        let (base, stride) = distanceSpace(D.self)
         var touched: UInt8 = 0
         var changed = true
         while changed {
@@ -222,7 +272,7 @@ final class HNSWIndex: @unchecked Sendable {
             while j <= n {
                 let candidate = list[j]
                 j &+= 1
-                let d = K.distance(q, (base + Int(candidate) &* stride).assumingMemoryBound(to: Float.self), d0)
+                let d = dist.distance(base + Int(candidate) &* stride)
                 if d < best {
                     best = d
                     current = candidate
@@ -238,9 +288,9 @@ final class HNSWIndex: @unchecked Sendable {
     /// in `scratch.results` (a max-heap). With `acceptAll` false, tombstoned nodes and nodes outside
     /// `allowed` (a bitset, when given) are traversed but not returned; the search then continues
     /// until it holds `ef` acceptable results or runs out of candidates.
-    func searchLayer<K: DistanceKernel>(
-        _: K.Type, _ q: UnsafePointer<Float>, entry: UInt32, entryDistance: Float, ef: Int, layer: Int,
-        scratch: SearchScratch, acceptAll: Bool, allowed: UnsafePointer<UInt64>?, yieldEvery: Int = 0
+    func searchLayer<D: NodeDistance>(
+        _ dist: D, entry: UInt32, entryDistance: Float, ef: Int, layer: Int,
+        scratch: SearchScratch, acceptAll: Bool, allowed: UnsafePointer<UInt64>?, visibleLimit: Int = Int.max, yieldEvery: Int = 0
     ) {
         scratch.prepare(nodeCount: count)
         var visited = scratch.visited!
@@ -250,11 +300,11 @@ final class HNSWIndex: @unchecked Sendable {
         results.removeAll()
         candidates.removeAll()
         var tomb = deleted.withUnsafeBufferPointer { $0.baseAddress! }
-        let filtered = !acceptAll && (allowed != nil || liveCount != count)
+        let filtered = !acceptAll && (allowed != nil || liveCount != count || visibleLimit < count)
 
         @inline(__always) func accepts(_ n: UInt32) -> Bool {
             if acceptAll { return true }
-            if tomb[Int(n)] { return false }
+            if Int(n) >= visibleLimit || tomb[Int(n)] { return false }
             if let allowed { return allowed[Int(n) >> 6] & (1 << UInt64(n & 63)) != 0 }
             return true
         }
@@ -272,9 +322,9 @@ final class HNSWIndex: @unchecked Sendable {
         // Hoisted out of the loop: the class's stored properties could otherwise be reloaded on
         // every access, since writes through raw pointers might alias them.
         var base = UnsafeRawPointer(storage!)
+        var space = distanceSpace(D.self)
         let stride = nodeStride
         let linkBytes = linkOffset
-        let d0 = dims
         var touched: UInt8 = 0
         var expansions = 0
 
@@ -287,6 +337,7 @@ final class HNSWIndex: @unchecked Sendable {
                     // Afterwards nodes may have been added and storage moved: reload.
                     lock.yieldReadLock()
                     base = UnsafeRawPointer(storage!)
+                    space = distanceSpace(D.self)
                     tomb = deleted.withUnsafeBufferPointer { $0.baseAddress! }
                     scratch.grow(nodeCount: count)
                     visited = scratch.visited!
@@ -309,7 +360,7 @@ final class HNSWIndex: @unchecked Sendable {
                 let neighbor = list[t]
                 t &+= 1
                 if visited[Int(neighbor)] != epoch {
-                    touched &+= base.load(fromByteOffset: Int(neighbor) &* stride, as: UInt8.self)
+                    touched &+= space.base.load(fromByteOffset: Int(neighbor) &* space.stride, as: UInt8.self)
                 }
             }
             var j = 1
@@ -318,7 +369,7 @@ final class HNSWIndex: @unchecked Sendable {
                 j &+= 1
                 if visited[Int(neighbor)] == epoch { continue }
                 visited[Int(neighbor)] = epoch
-                let d = K.distance(q, (base + Int(neighbor) &* stride).assumingMemoryBound(to: Float.self), d0)
+                let d = dist.distance(space.base + Int(neighbor) &* space.stride)
                 if results.count < ef || d < lowerBound {
                     candidates.push(Neighbor(distance: -d, node: neighbor))
                     if accepts(neighbor) {
@@ -401,18 +452,19 @@ final class HNSWIndex: @unchecked Sendable {
             guard count > 0 else { return PreparedInsert(level: level, neighbors: [], backLinks: [], graphWasEmpty: true) }
             let scratch = acquireScratch()
             defer { releaseScratch(scratch) }
+            let dist = ExactDistance<K>(q: q, dims: dims)
             var ep = entryPoint
             var epDistance = K.distance(q, vector(ep), dims)
             let top = maxLevel
             if top > level {
                 for layer in stride(from: top, to: level, by: -1) {
-                    (ep, epDistance) = greedyClosest(kernel, q, from: ep, distance: epDistance, layer: layer, scratch: scratch)
+                    (ep, epDistance) = greedyClosest(dist, from: ep, distance: epDistance, layer: layer, scratch: scratch)
                 }
             }
             var neighbors = [[UInt32]](repeating: [], count: min(level, top) + 1)
             var backLinks = [[BackLinkPlan]](repeating: [], count: min(level, top) + 1)
             for layer in stride(from: min(level, top), through: 0, by: -1) {
-                searchLayer(kernel, q, entry: ep, entryDistance: epDistance, ef: efConstruction, layer: layer,
+                searchLayer(dist, entry: ep, entryDistance: epDistance, ef: efConstruction, layer: layer,
                             scratch: scratch, acceptAll: true, allowed: nil, yieldEvery: 16)
                 let found = scratch.results.sortedAscending()
                 let selected = selectNeighbors(kernel, found, max: m)
@@ -429,10 +481,12 @@ final class HNSWIndex: @unchecked Sendable {
 
     /// Phase two of an insert, under the write lock: append the node, link it both ways (pruning
     /// overfull neighbour lists with the heuristic), replace any earlier node with the same id, and
-    /// run `whileLocked` (the write-ahead-log append) so log order equals apply order.
+    /// run `whileLocked` (the write-ahead-log append, returning the record's sequence number, 0 for
+    /// an already durable change) so log order equals apply order. The node turns visible once that
+    /// number is durable (`visibility`).
     func commitInsert(
         _ prepared: PreparedInsert, vector q: UnsafePointer<Float>, id: String, metadata meta: [String: JSONValue],
-        metadataBytes extraBytes: Int, whileLocked: () -> Void
+        metadataBytes extraBytes: Int, whileLocked: () -> UInt64
     ) -> CommitOutcome {
         lock.withWriteLock {
             if retired { return .retired }
@@ -452,8 +506,10 @@ final class HNSWIndex: @unchecked Sendable {
                 entryPoint = node
                 maxLevel = prepared.level
             }
-            capturedChanges?.append(.upsert(id: id, vector: Array(UnsafeBufferPointer(start: q, count: dims)), metadata: meta))
-            whileLocked()
+            let lsn = whileLocked()
+            capturedChanges?.append(.upsert(id: id, vector: Array(UnsafeBufferPointer(start: q, count: dims)), metadata: meta,
+                                            lsn: lsn))
+            visibility.committed(node: node, lsn: lsn)
             return .committed(node)
         }
     }
@@ -550,12 +606,15 @@ final class HNSWIndex: @unchecked Sendable {
         }
     }
 
-    /// Applies an upsert without logging (recovery and compaction replay).
-    func insertUnlogged(vector: UnsafePointer<Float>, id: String, metadata: [String: JSONValue], metadataBytes: Int) {
+    /// Applies an upsert without logging (recovery and compaction replay); `lsn` is the record's
+    /// sequence number when it may not be durable yet (a compaction's catch-up), else 0.
+    func insertUnlogged(vector: UnsafePointer<Float>, id: String, metadata: [String: JSONValue], metadataBytes: Int,
+                        lsn: UInt64 = 0) {
         let level = randomLevel()
         while true {
             let prepared = prepareInsert(vector, level: level)
-            switch commitInsert(prepared, vector: vector, id: id, metadata: metadata, metadataBytes: metadataBytes, whileLocked: {}) {
+            switch commitInsert(prepared, vector: vector, id: id, metadata: metadata, metadataBytes: metadataBytes,
+                                whileLocked: { lsn }) {
             case .committed, .retired: return
             case .stale: continue
             }
@@ -566,7 +625,7 @@ final class HNSWIndex: @unchecked Sendable {
 
     func item(id: String) -> (vector: [Float], metadata: [String: JSONValue])? {
         lock.withReadLock {
-            guard let node = idToNode[id] else { return nil }
+            guard let node = idToNode[id], Int(node) < visibility.limit else { return nil }
             return (Array(UnsafeBufferPointer(start: vector(node), count: dims)), metadata[Int(node)] ?? [:])
         }
     }
@@ -598,76 +657,164 @@ final class HNSWIndex: @unchecked Sendable {
     private func search<K: DistanceKernel>(
         _ kernel: K.Type, _ q: UnsafePointer<Float>, k: Int, ef: Int, filter: MetadataFilter?, exactBelow: Int, maxEF: Int
     ) -> [NodeHit] {
-        do {
-            guard liveCount > 0 else { return [] }
-            guard let filter, !filter.isEmpty else {
-                if liveCount < exactBelow {
-                    return BruteForceSearch.topK(kernel, index: self, q, k: k, nodes: 0..<UInt32(count), skipDeleted: true)
+        // Nodes at or above the watermark are not durable yet: waypoints, never results.
+        let visible = min(visibility.limit, count)
+        let visibleLive = liveCount - (count - visible)
+        guard visibleLive > 0 else { return [] }
+        guard let filter, !filter.isEmpty else {
+            if liveCount < exactBelow {
+                return BruteForceSearch.topK(kernel, index: self, q, k: k, nodes: 0..<UInt32(visible), skipDeleted: true)
+            }
+            var breadth = max(ef, k)
+            while true {
+                let hits = graphSearch(kernel, q, k: k, ef: breadth, allowed: nil, visibleLimit: visible)
+                // Tombstones can crowd out live results; widen, and finally scan exactly.
+                if hits.count >= min(k, visibleLive) { return hits }
+                if breadth >= maxEF || breadth >= count {
+                    return BruteForceSearch.topK(kernel, index: self, q, k: k, nodes: 0..<UInt32(visible), skipDeleted: true)
                 }
-                var breadth = max(ef, k)
-                while true {
-                    let hits = graphSearch(kernel, q, k: k, ef: breadth, allowed: nil)
-                    // Tombstones can crowd out live results; widen, and finally scan exactly.
-                    if hits.count >= min(k, liveCount) { return hits }
-                    if breadth >= maxEF || breadth >= count {
-                        return BruteForceSearch.topK(kernel, index: self, q, k: k, nodes: 0..<UInt32(count), skipDeleted: true)
-                    }
-                    breadth = min(breadth * 4, maxEF)
-                }
+                breadth = min(breadth * 4, maxEF)
             }
-            // Filtered: find the exact set of matching live nodes first.
-            var matching: [UInt32]
-            if let candidates = postings.candidates(for: filter) {
-                matching = candidates.filter { !deleted[Int($0)] }
-            } else {
-                matching = []
-                for n in 0..<count where !deleted[n] && filter.matches(metadata[n]) { matching.append(UInt32(n)) }
-            }
-            if matching.isEmpty { return [] }
-            // A selective filter is answered exactly: scanning the matches is cheaper than a graph
-            // walk that must skip most of what it visits.
-            if matching.count <= max(exactBelow, liveCount / 8) {
-                return BruteForceSearch.topK(kernel, index: self, q, k: k, nodes: matching, skipDeleted: false)
-            }
-            let words = (count + 63) / 64
-            var bitset = [UInt64](repeating: 0, count: words)
-            for n in matching { bitset[Int(n) >> 6] |= 1 << UInt64(n & 63) }
-            let selectivity = Double(liveCount) / Double(matching.count)
-            let breadth = min(maxEF, Int((Double(max(ef, k)) * selectivity.squareRoot()).rounded(.up)))
-            let hits = bitset.withUnsafeBufferPointer { graphSearch(kernel, q, k: k, ef: breadth, allowed: $0.baseAddress) }
-            if hits.count >= min(k, matching.count) { return hits }
+        }
+        // Filtered: find the exact set of matching live nodes first.
+        var matching: [UInt32]
+        if let candidates = postings.candidates(for: filter) {
+            matching = candidates.filter { Int($0) < visible && !deleted[Int($0)] }
+        } else {
+            matching = []
+            for n in 0..<visible where !deleted[n] && filter.matches(metadata[n]) { matching.append(UInt32(n)) }
+        }
+        if matching.isEmpty { return [] }
+        // A selective filter is answered exactly: scanning the matches is cheaper than a graph
+        // walk that must skip most of what it visits.
+        if matching.count <= max(exactBelow, liveCount / 8) {
             return BruteForceSearch.topK(kernel, index: self, q, k: k, nodes: matching, skipDeleted: false)
         }
+        let words = (count + 63) / 64
+        var bitset = [UInt64](repeating: 0, count: words)
+        for n in matching { bitset[Int(n) >> 6] |= 1 << UInt64(n & 63) }
+        let selectivity = Double(liveCount) / Double(matching.count)
+        let breadth = min(maxEF, Int((Double(max(ef, k)) * selectivity.squareRoot()).rounded(.up)))
+        let hits = bitset.withUnsafeBufferPointer {
+            graphSearch(kernel, q, k: k, ef: breadth, allowed: $0.baseAddress, visibleLimit: visible)
+        }
+        if hits.count >= min(k, matching.count) { return hits }
+        return BruteForceSearch.topK(kernel, index: self, q, k: k, nodes: matching, skipDeleted: false)
     }
 
     /// Descends the upper layers greedily, then searches layer 0 with breadth `ef` (caller holds
-    /// the read lock).
+    /// the read lock). A trained int8 index walks the codes and re-ranks its best candidates with
+    /// the full-precision vectors.
     private func graphSearch<K: DistanceKernel>(_ kernel: K.Type, _ q: UnsafePointer<Float>, k: Int, ef: Int,
-                                                allowed: UnsafePointer<UInt64>?) -> [NodeHit] {
+                                                allowed: UnsafePointer<UInt64>?, visibleLimit: Int) -> [NodeHit] {
         let scratch = acquireScratch()
         defer { releaseScratch(scratch) }
-        var ep = entryPoint
-        var epDistance = K.distance(q, vector(ep), dims)
-        for layer in stride(from: maxLevel, to: 0, by: -1) {
-            (ep, epDistance) = greedyClosest(kernel, q, from: ep, distance: epDistance, layer: layer, scratch: scratch)
+        guard let quantizer else {
+            walk(ExactDistance<K>(q: q, dims: dims), q, k: k, ef: ef, allowed: allowed, visibleLimit: visibleLimit, scratch: scratch)
+            while scratch.results.count > k { scratch.results.pop() }
+            return scratch.results.sortedAscending().map { NodeHit(node: $0.node, distance: $0.distance) }
         }
-        searchLayer(kernel, q, entry: ep, entryDistance: epDistance, ef: ef, layer: 0, scratch: scratch,
-                    acceptAll: false, allowed: allowed)
-        while scratch.results.count > k { scratch.results.pop() }
-        return scratch.results.sortedAscending().map { NodeHit(node: $0.node, distance: $0.distance) }
+        let scaled = scratch.queryBuffer(dims)
+        let bias = quantizer.prepare(q, scaled: scaled)
+        let queryNorm = metric == .euclidean ? DistanceKernels.dot(q, q, dims) : 0
+        walk(CodeDistance(scaled: scaled, bias: bias, dims: dims, metric: metric, queryNorm: queryNorm, normOffset: normOffset),
+             q, k: k, ef: ef, allowed: allowed, visibleLimit: visibleLimit, scratch: scratch)
+        // The codes rank well enough that the true k nearest sit among the first few multiples of
+        // k: re-rank those (each re-rank reads a full-precision vector from the file-backed map).
+        let candidates = scratch.results.sortedAscending().prefix(max(4 * k, 40))
+        var reranked = candidates.map { NodeHit(node: $0.node, distance: K.distance(q, vector($0.node), dims)) }
+        reranked.sort { $0.distance < $1.distance }
+        return Array(reranked.prefix(k))
+    }
+
+    private func walk<D: NodeDistance>(_ dist: D, _ q: UnsafePointer<Float>, k: Int, ef: Int, allowed: UnsafePointer<UInt64>?,
+                                       visibleLimit: Int, scratch: SearchScratch) {
+        var ep = entryPoint
+        let space = distanceSpace(D.self)
+        var epDistance = dist.distance(space.base + Int(ep) &* space.stride)
+        for layer in stride(from: maxLevel, to: 0, by: -1) {
+            (ep, epDistance) = greedyClosest(dist, from: ep, distance: epDistance, layer: layer, scratch: scratch)
+        }
+        searchLayer(dist, entry: ep, entryDistance: epDistance, ef: ef, layer: 0, scratch: scratch,
+                    acceptAll: false, allowed: allowed, visibleLimit: visibleLimit)
+    }
+
+    // MARK: int8
+
+    /// Installs the quantiser of an int8 index and encodes every node with it (write lock). The
+    /// caller persists it first, so recovery finds the same parameters.
+    func install(_ q: ScalarQuantizer) {
+        precondition(quantization == .int8 && q.dims == dims)
+        lock.withWriteLock {
+            for node in 0..<count {
+                let record = storage! + node * nodeStride
+                let norm = q.encode(vector(UInt32(node)), into: record.assumingMemoryBound(to: UInt8.self))
+                record.storeBytes(of: norm, toByteOffset: normOffset, as: Float.self)
+            }
+            quantizer = q
+        }
+    }
+
+    /// Installs a quantiser whose codes the records already hold (snapshot load).
+    func restore(_ q: ScalarQuantizer) { lock.withWriteLock { quantizer = q } }
+
+    // MARK: snapshots
+
+    /// What a snapshot writes, captured under the read lock in O(1): the arrays are copy-on-write
+    /// values (a later commit copies, not this image), the raw node records and upper-layer lists
+    /// are read afterwards without the lock. Vectors never change once written; neighbour lists may
+    /// change meanwhile, so the image's links are "fuzzy" (some from later commits, possibly naming
+    /// nodes past `count`, which loading drops). Replaying the log after the image's generation
+    /// re-applies every change made after the capture, so recovery is exact in items and ids, and
+    /// the graph is as good. Storage replaced by growth stays mapped until `releaseImage`.
+    struct Image {
+        var count: Int
+        var liveCount: Int
+        var entryPoint: UInt32
+        var maxLevel: Int
+        var metadataBytes: Int
+        var levels: [UInt8]
+        var deleted: [Bool]
+        var upperLinks: [UnsafeMutablePointer<UInt32>?]
+        var externalIDs: [String]
+        var metadata: [[String: JSONValue]?]
+        var records: UnsafeRawPointer?
+        var fullVectors: UnsafeRawPointer?
+        var quantizer: ScalarQuantizer?
+    }
+
+    /// Caller holds the read lock; must call `releaseImage` when done.
+    func captureImage() -> Image {
+        pins.withLock { $0.count += 1 }
+        return Image(count: count, liveCount: liveCount, entryPoint: entryPoint, maxLevel: maxLevel, metadataBytes: metadataBytes,
+                     levels: levels, deleted: deleted, upperLinks: upperLinks, externalIDs: externalIDs, metadata: metadata,
+                     records: storage.map { UnsafeRawPointer($0) }, fullVectors: fullVectors.map { UnsafeRawPointer($0.base) },
+                     quantizer: quantizer)
+    }
+
+    func releaseImage() {
+        let retired: [(address: UInt, bytes: Int)] = pins.withLock { p in
+            p.count -= 1
+            guard p.count == 0 else { return [] }
+            defer { p.retired = [] }
+            return p.retired
+        }
+        for (address, bytes) in retired { munmap(UnsafeMutableRawPointer(bitPattern: address), bytes) }
     }
 
     // MARK: compaction support
 
     /// A change committed while a compaction was copying this index.
     enum CapturedChange {
-        case upsert(id: String, vector: [Float], metadata: [String: JSONValue])
+        case upsert(id: String, vector: [Float], metadata: [String: JSONValue], lsn: UInt64)
         case delete(id: String)
     }
 
     /// Approximate memory held by this index.
     var approximateBytes: Int {
         lock.withReadLock {
+            // int8: the full-precision vectors are file-backed, outside this figure
+            // (`mappedVectorBytes`).
             var total = capacity * nodeStride
             for (node, level) in levels.enumerated() where level > 0 { _ = node; total += Int(level) * (m + 1) * 4 }
             total += capacity * (1 + 8 + 16 + 8)  // levels, upper pointers, ids, metadata slots
@@ -685,10 +832,23 @@ final class SearchScratch: @unchecked Sendable {
     var epoch: UInt16 = 0
     /// Receives the cache-line touches of `searchLayer`, so the compiler keeps those loads.
     var sink: UInt8 = 0
+    private var query: UnsafeMutablePointer<Float>?
+    private var queryCapacity = 0
+
+    /// A float buffer of `n` for the prepared query of an int8 search.
+    func queryBuffer(_ n: Int) -> UnsafeMutablePointer<Float> {
+        if n > queryCapacity {
+            query?.deallocate()
+            query = .allocate(capacity: n)
+            queryCapacity = n
+        }
+        return query!
+    }
     var candidates = NeighborHeap()
     var results = NeighborHeap()
 
     deinit {
+        query?.deallocate()
         visited?.deallocate()
         candidates.deallocate()
         results.deallocate()

@@ -6,16 +6,19 @@ public struct IndexParams: Sendable, Equatable, Codable {
     public var m: Int
     /// Candidate list size while inserting.
     public var efConstruction: Int
+    /// `float` (default) or `int8` (8-bit codes in the graph, full precision to re-rank).
+    public var quantization: Quantization
 
     public static let dimsRange = 1...4096
     public static let mRange = 2...128
     public static let efConstructionRange = 1...4096
 
-    public init(dims: Int, metric: Metric = .cosine, m: Int = 16, efConstruction: Int = 200) {
+    public init(dims: Int, metric: Metric = .cosine, m: Int = 16, efConstruction: Int = 200, quantization: Quantization = .float) {
         self.dims = dims
         self.metric = metric
         self.m = m
         self.efConstruction = efConstruction
+        self.quantization = quantization
     }
 
     public func validate() throws(VectorError) {
@@ -29,7 +32,7 @@ public struct IndexParams: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case dims, metric, m
+        case dims, metric, m, quantization
         case efConstruction = "ef_construction"
     }
 
@@ -41,5 +44,7 @@ public struct IndexParams: Sendable, Equatable, Codable {
         metric = try c.decode(Metric.self, forKey: .metric)
         m = try c.decodeIfPresent(Int.self, forKey: .m) ?? 16
         efConstruction = try c.decodeIfPresent(Int.self, forKey: .efConstruction) ?? 200
+        // Indexes created before quantisation existed have none in meta.json.
+        quantization = try c.decodeIfPresent(Quantization.self, forKey: .quantization) ?? .float
     }
 }

@@ -10,7 +10,8 @@ struct IndexRoutes: Sendable {
     func create(_ request: HTTPRequest) async throws -> HTTPResponse {
         let name = try request.parameter("name")
         let body = try JSONCoding.decode(VectorWire.CreateIndex.self, from: request.body)
-        let params = IndexParams(dims: body.dims, metric: body.metric ?? .cosine, m: body.m ?? 16, efConstruction: body.ef_construction ?? 200)
+        let params = IndexParams(dims: body.dims, metric: body.metric ?? .cosine, m: body.m ?? 16, efConstruction: body.ef_construction ?? 200,
+                                 quantization: body.quantization ?? .float)
         let (index, outcome) = try IndexRoutes.mapping { try catalog.get().create(name: name, params: params) }
         return .json(index.stats(), status: outcome == .created ? .created : .ok)
     }

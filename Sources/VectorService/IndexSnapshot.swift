@@ -14,17 +14,21 @@ import LakehouseKit
 /// finally the CRC32C of everything before it. Written atomically (temp, fsync, rename, fsync dir).
 enum IndexSnapshot {
     static let magic: [UInt8] = Array("LHVSNP01".utf8)
-    static let formatVersion: UInt32 = 1
+    /// 1: float records only. 2: adds the quantisation (and for int8 the quantiser and the
+    /// full-precision vectors after the records); links may name nodes past the count (fuzzy image).
+    static let formatVersion: UInt32 = 2
     static let fileName = "snapshot.bin"
 
     struct Corrupt: Error, CustomStringConvertible {
         let description: String
     }
 
-    /// Writes `index` (caller holds its read lock, so it cannot change underneath) with the WAL
-    /// generation from which replay must continue, into a staged file: the caller commits it
-    /// (fsync, rename, fsync dir) after releasing the lock.
-    static func stage(_ index: HNSWIndex, walGeneration: UInt64, to path: String) throws -> StagedReplacement {
+    /// Writes `image` (captured from `index` under its read lock, see `HNSWIndex.Image`) with the
+    /// WAL generation from which replay must continue, into a staged file: the caller commits it
+    /// (fsync, rename, fsync dir). Runs without the index's lock.
+    static func stage(_ image: HNSWIndex.Image, of index: HNSWIndex, walGeneration: UInt64, to path: String) throws
+        -> StagedReplacement
+    {
         try DurableFile.stageReplacement(of: path) { file in
             var crc = CRC32C()
             func put(_ raw: UnsafeRawBufferPointer) throws {
@@ -41,25 +45,33 @@ enum IndexSnapshot {
             header.string(index.metric.rawValue)
             header.u32(UInt32(index.m))
             header.u32(UInt32(index.efConstruction))
-            header.u64(UInt64(index.count))
-            header.u64(UInt64(index.liveCount))
-            header.u32(index.entryPoint)
-            header.u32(UInt32(index.maxLevel))
-            header.u64(UInt64(index.metadataBytes))
+            header.u64(UInt64(image.count))
+            header.u64(UInt64(image.liveCount))
+            header.u32(image.entryPoint)
+            header.u32(UInt32(image.maxLevel))
+            header.u64(UInt64(image.metadataBytes))
+            header.string(index.quantization.rawValue)
+            if index.quantization == .int8 {
+                header.u8(image.quantizer == nil ? 0 : 1)
+                image.quantizer?.write(to: &header)
+            }
             try put(header.bytes)
 
-            try index.levels.withUnsafeBytes { try put($0) }
-            try put(index.deleted.map { $0 ? 1 : 0 })
-            if index.count > 0 {
-                try put(UnsafeRawBufferPointer(start: index.storage!, count: index.count * index.nodeStride))
+            try image.levels.withUnsafeBytes { try put(UnsafeRawBufferPointer(rebasing: $0[0..<image.count])) }
+            try put(image.deleted.prefix(image.count).map { $0 ? 1 : 0 })
+            if let records = image.records, image.count > 0 {
+                try put(UnsafeRawBufferPointer(start: records, count: image.count * index.nodeStride))
             }
-            for (node, level) in index.levels.enumerated() where level > 0 {
-                try put(UnsafeRawBufferPointer(start: index.upperLinks[node]!, count: Int(level) * (index.m + 1) * 4))
+            if let vectors = image.fullVectors, image.count > 0 {
+                try put(UnsafeRawBufferPointer(start: vectors, count: image.count * index.vectorBytes))
+            }
+            for node in 0..<image.count where image.levels[node] > 0 {
+                try put(UnsafeRawBufferPointer(start: image.upperLinks[node]!, count: Int(image.levels[node]) * (index.m + 1) * 4))
             }
             var tail = ByteWriter(capacity: 1 << 20)
-            for node in 0..<index.count {
-                tail.string(index.externalIDs[node])
-                tail.metadata(index.metadata[node])
+            for node in 0..<image.count {
+                tail.string(image.externalIDs[node])
+                tail.metadata(image.metadata[node])
                 if tail.bytes.count >= 1 << 20 {
                     try put(tail.bytes)
                     tail.bytes.removeAll(keepingCapacity: true)
@@ -73,7 +85,7 @@ enum IndexSnapshot {
     }
 
     /// Loads a snapshot into a fresh index; returns it with the WAL generation to replay from.
-    static func read(path: String, params: IndexParams) throws -> (HNSWIndex, walGeneration: UInt64) {
+    static func read(path: String, params: IndexParams, directory: String) throws -> (HNSWIndex, walGeneration: UInt64) {
         let handle = try FileHandleFD(path: path, flags: O_RDONLY)
         let bytes = try handle.readAll()
         try handle.close()
@@ -87,7 +99,8 @@ enum IndexSnapshot {
 
             var r = ByteReader(UnsafeRawBufferPointer(rebasing: body[magic.count...]))
             do {
-                guard try r.u32() == formatVersion else { throw Corrupt(description: "\(path): unknown format") }
+                let format = try r.u32()
+                guard format == 1 || format == 2 else { throw Corrupt(description: "\(path): unknown format \(format)") }
                 let walGeneration = try r.u64()
                 let dims = Int(try r.u32())
                 let metric = Metric(rawValue: try r.string())
@@ -96,17 +109,28 @@ enum IndexSnapshot {
                 guard dims == params.dims, metric == params.metric, m == params.m else {
                     throw Corrupt(description: "\(path): parameters differ from meta.json")
                 }
-                let index = HNSWIndex(params: IndexParams(dims: dims, metric: params.metric, m: m, efConstruction: efc))
                 let count = Int(try r.u64())
                 let live = Int(try r.u64())
                 let entry = try r.u32()
                 let maxLevel = Int(try r.u32())
                 let metadataBytes = Int(try r.u64())
-
+                var quantization = Quantization.float
+                var quantizer: ScalarQuantizer?
+                if format >= 2 {
+                    guard let q = Quantization(rawValue: try r.string()) else { throw Corrupt(description: "\(path): unknown quantization") }
+                    quantization = q
+                    if q == .int8, try r.u8() == 1 { quantizer = try ScalarQuantizer.read(from: &r) }
+                }
+                guard quantization == params.quantization, quantizer.map({ $0.dims == dims }) ?? true else {
+                    throw Corrupt(description: "\(path): quantization differs from meta.json")
+                }
+                let index = try HNSWIndex(params: IndexParams(dims: dims, metric: params.metric, m: m, efConstruction: efc,
+                                                              quantization: quantization), directory: directory)
                 let levels = Array(UnsafeRawBufferPointer(start: try r.raw(count), count: count))
                 let deletedRaw = UnsafeRawBufferPointer(start: try r.raw(count), count: count)
                 let records = try r.raw(count * index.nodeStride)
-                index.loadRecords(records, count: count)
+                let vectors = quantization == .int8 ? try r.raw(count * index.vectorBytes) : nil
+                index.loadRecords(records, vectors: vectors, count: count)
                 index.levels = levels
                 index.deleted = deletedRaw.map { $0 != 0 }
                 index.upperLinks = [UnsafeMutablePointer<UInt32>?](repeating: nil, count: count)
@@ -116,6 +140,7 @@ enum IndexSnapshot {
                     UnsafeMutableRawPointer(p).copyMemory(from: try r.raw(n * 4), byteCount: n * 4)
                     index.upperLinks[node] = p
                 }
+                index.dropLinksPastCount()
                 index.externalIDs.reserveCapacity(count)
                 index.metadata.reserveCapacity(count)
                 for node in 0..<count {
@@ -129,6 +154,7 @@ enum IndexSnapshot {
                     }
                 }
                 index.restoreCounters(live: live, entryPoint: entry, maxLevel: maxLevel, metadataBytes: metadataBytes)
+                if let quantizer { index.restore(quantizer) }
                 return (index, walGeneration)
             } catch is ByteReader.Truncated {
                 throw Corrupt(description: "\(path): truncated")
@@ -138,13 +164,40 @@ enum IndexSnapshot {
 }
 
 extension HNSWIndex {
-    /// Installs `count` raw node records read from a snapshot (only on a fresh index).
-    func loadRecords(_ raw: UnsafeRawPointer, count: Int) {
+    /// Installs `count` raw node records (and an int8 index's full vectors) read from a snapshot
+    /// (only on a fresh index); all of them are durable, so visible.
+    func loadRecords(_ raw: UnsafeRawPointer, vectors: UnsafeRawPointer?, count: Int) {
         lock.withWriteLock {
             precondition(self.count == 0)
             reserveUnlocked(count)
             storage!.copyMemory(from: raw, byteCount: count * nodeStride)
+            if let vectors, let fullVectors {
+                fullVectors.ensure(count * vectorBytes)
+                fullVectors.base.copyMemory(from: vectors, byteCount: count * vectorBytes)
+            }
             setCount(count)
+        }
+        visibility.reset(visibleNodes: count)
+    }
+
+    /// A snapshot image is fuzzy: a list may name nodes added after its capture. Those come back
+    /// with the log replay; drop the links now so no walk reads past the records.
+    func dropLinksPastCount() {
+        lock.withWriteLock {
+            let limit = UInt32(count)
+            func clean(_ list: UnsafeMutablePointer<UInt32>, capacity: Int) {
+                let n = min(Int(list[0]), capacity)
+                var kept = 0
+                for j in 0..<n where list[1 + j] < limit {
+                    list[1 + kept] = list[1 + j]
+                    kept += 1
+                }
+                list[0] = UInt32(kept)
+            }
+            for node in 0..<count {
+                clean(links(UInt32(node), 0), capacity: m0)
+                for layer in 0..<Int(levels[node]) { clean(upperLinks[node]! + layer * (m + 1), capacity: m) }
+            }
         }
     }
 }

@@ -27,6 +27,10 @@ public struct VectorConfig: Sendable, Equatable {
     /// so recovery time stays bounded on a quiet index (default 300; 0 = only by log size).
     public var snapshotIntervalSeconds: Int = 300
 
+    /// `VECTORD_KERNELS`: `auto` (default: the widest instruction set this CPU has), or `baseline`,
+    /// `avx2`, `avx512` to force one (a set the CPU lacks falls back to the best it has).
+    public var kernels: KernelChoice = .auto
+
     public init() {}
 
     public struct Invalid: Error, CustomStringConvertible, Sendable {
@@ -57,7 +61,18 @@ public struct VectorConfig: Sendable, Equatable {
             }
             compactRatio = v
         }
+        kernels = try Self.kernelChoice(env)
         if defaultEF > maxEF { throw Invalid(description: "VECTORD_DEFAULT_EF exceeds VECTORD_MAX_EF") }
+    }
+
+    /// `VECTORD_KERNELS`, read on its own too: the kernel dispatcher decides once per process,
+    /// before any configuration object exists.
+    public static func kernelChoice(_ env: [String: String]) throws(Invalid) -> KernelChoice {
+        guard let raw = env["VECTORD_KERNELS"], !raw.isEmpty, raw != "auto" else { return .auto }
+        guard let set = InstructionSet(rawValue: raw) else {
+            throw Invalid(description: "VECTORD_KERNELS=\(raw): expected auto, baseline, avx2 or avx512")
+        }
+        return .forced(set)
     }
 
     /// `<dataDir>/vectord`: the only directory vectord writes under (SPEC §4 "data").

@@ -49,7 +49,7 @@ public enum VectorError: Error, Equatable, Sendable, CustomStringConvertible {
         case .indexNotFound(let n): "index \"\(n)\" not found"
         case .itemNotFound(let i, let id): "item \"\(id)\" not found in index \"\(i)\""
         case .indexConflict(let n, let p):
-            "index \"\(n)\" exists with different parameters (dims \(p.dims), metric \(p.metric.rawValue), m \(p.m), ef_construction \(p.efConstruction))"
+            "index \"\(n)\" exists with different parameters (dims \(p.dims), metric \(p.metric.rawValue), m \(p.m), ef_construction \(p.efConstruction), quantization \(p.quantization.rawValue))"
         case .tooLarge(let m): m
         case .unavailable(let m): m
         case .storage(let m): "storage failure: \(m)"

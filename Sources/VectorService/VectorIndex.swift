@@ -43,11 +43,15 @@ public struct IndexStats: Sendable, Equatable, Codable {
     public var metric: Metric
     public var m: Int
     public var efConstruction: Int
+    public var quantization: Quantization
     /// Live items.
     public var count: Int
     /// Deleted or replaced items still held as graph waypoints until the next compaction.
     public var tombstones: Int
+    /// Anonymous memory of the index (graph, vectors or codes, ids, metadata).
     public var memoryBytes: Int
+    /// int8: the full-precision vectors' file-backed map (page cache, not counted above).
+    public var mappedVectorBytes: Int
     public var diskBytes: Int
     /// memoryBytes + diskBytes.
     public var bytes: Int
@@ -64,7 +68,9 @@ public struct IndexStats: Sendable, Equatable, Codable {
     enum CodingKeys: String, CodingKey {
         case name, dims, metric, m, count, tombstones, bytes, searches, snapshots, compactions
         case efConstruction = "ef_construction"
+        case quantization
         case memoryBytes = "memory_bytes"
+        case mappedVectorBytes = "mapped_vector_bytes"
         case diskBytes = "disk_bytes"
         case walBytes = "wal_bytes"
         case searchSeconds = "search_seconds"
@@ -189,10 +195,16 @@ public final class VectorIndex: Sendable {
             try? FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(entry))
         }
         let snapshotPath = (directory as NSString).appendingPathComponent(IndexSnapshot.fileName)
-        var graph = HNSWIndex(params: params)
+        var graph = try HNSWIndex(params: params, directory: directory)
         var fromGeneration: UInt64 = 0
         if FileManager.default.fileExists(atPath: snapshotPath) {
-            (graph, fromGeneration) = try IndexSnapshot.read(path: snapshotPath, params: params)
+            (graph, fromGeneration) = try IndexSnapshot.read(path: snapshotPath, params: params, directory: directory)
+        }
+        if params.quantization == .int8, let saved = try QuantizerFile.read(directory: directory) {
+            guard saved.dims == params.dims, graph.quantizer.map({ $0 == saved }) ?? true else {
+                throw IndexSnapshot.Corrupt(description: "\(directory): \(QuantizerFile.name) differs from the snapshot's quantiser")
+            }
+            if graph.quantizer == nil { graph.install(saved) }
         }
         var batch = ReplayBatch()
         let target = graph
@@ -213,7 +225,10 @@ public final class VectorIndex: Sendable {
         batch.flush(into: target, threads: config.insertThreads)
         let wal = try WriteAheadLog(directory: directory, generation: max(report.lastGeneration, fromGeneration))
         try wal.removeSegments(before: fromGeneration)
-        return VectorIndex(name: name, params: params, directory: directory, config: config, graph: graph, wal: wal)
+        let index = VectorIndex(name: name, params: params, directory: directory, config: config, graph: graph, wal: wal)
+        wal.setDurabilityObserver { [weak index] lsn in index?.graph.visibility.durable(upTo: lsn) }
+        try index.trainQuantizerIfDue()
+        return index
     }
 
     /// Consecutive logged upserts of distinct ids, inserted in parallel at recovery.
@@ -282,7 +297,7 @@ public final class VectorIndex: Sendable {
         }
         guard !items.isEmpty else { return 0 }
         let prepared = try prepare(items)
-        let lsn = try await VectorIndex.onWorkQueue { [self] in applyUpserts(prepared) }
+        let lsn = try await VectorIndex.onWorkQueue { [self] in try applyUpserts(prepared) }
         try await wal.waitDurable(lsn)
         counters.upsertCalls.add(1, ordering: .relaxed)
         counters.upsertedItems.add(items.count, ordering: .relaxed)
@@ -304,7 +319,7 @@ public final class VectorIndex: Sendable {
         func flush() async throws {
             guard !batch.isEmpty else { return }
             let prepared = try prepare(batch)
-            lastLSN = max(lastLSN, try await VectorIndex.onWorkQueue { [self] in applyUpserts(prepared) })
+            lastLSN = max(lastLSN, try await VectorIndex.onWorkQueue { [self] in try applyUpserts(prepared) })
             total += batch.count
             batch.removeAll(keepingCapacity: true)
             scheduleMaintenanceIfNeeded()
@@ -344,8 +359,9 @@ public final class VectorIndex: Sendable {
 
     /// Inserts prepared (validated, distinct-id) items, in parallel for large batches; returns the
     /// highest log sequence number written. Runs on the work queue.
-    private func applyUpserts(_ items: [PreparedItem]) -> UInt64 {
+    private func applyUpserts(_ items: [PreparedItem]) throws -> UInt64 {
         if items.count > 256 { graph.reserveCapacity(graph.nodeCount + items.count) }
+        try trainQuantizerIfDue(arriving: items.map(\.vector))
         let highest = Atomic<UInt64>(0)
         Self.parallelFor(items.count, threads: config.insertThreads) { i in
             let lsn = insertLogged(items[i])
@@ -366,7 +382,10 @@ public final class VectorIndex: Sendable {
                 let prepared = g.prepareInsert(v.baseAddress!, level: lvl)
                 var lsn: UInt64 = 0
                 let outcome = g.commitInsert(prepared, vector: v.baseAddress!, id: item.id, metadata: item.metadata,
-                                             metadataBytes: metadataBytes) { lsn = wal.append(record) }
+                                             metadataBytes: metadataBytes) {
+                    lsn = wal.append(record)
+                    return lsn
+                }
                 if case .committed = outcome { return lsn }
             }
         }
@@ -446,7 +465,9 @@ public final class VectorIndex: Sendable {
         let memory = g.approximateBytes
         return IndexStats(
             name: name, dims: params.dims, metric: params.metric, m: params.m, efConstruction: params.efConstruction,
-            count: g.live, tombstones: g.tombstones, memoryBytes: memory, diskBytes: disk, bytes: memory + disk,
+            quantization: params.quantization, count: g.live, tombstones: g.tombstones, memoryBytes: memory,
+            mappedVectorBytes: g.lock.withReadLock { g.count * g.vectorBytes } * (params.quantization == .int8 ? 1 : 0),
+            diskBytes: disk, bytes: memory + disk,
             walBytes: walBytes, searches: counters.searches.load(ordering: .relaxed),
             searchSeconds: Double(counters.searchNanos.load(ordering: .relaxed)) / 1e9,
             upsertCalls: counters.upsertCalls.load(ordering: .relaxed),
@@ -456,6 +477,39 @@ public final class VectorIndex: Sendable {
             compactions: counters.compactions.load(ordering: .relaxed),
             lastMaintenanceError: lastMaintenanceError.withLock { $0 })
     }
+
+    // MARK: int8 quantiser
+
+    /// Vectors an int8 index trains its quantiser on, once it has this many.
+    static let quantizerTrainingSize = 1_024
+    private let trainingLock = NSLock()
+
+    /// Trains an int8 index's quantiser once the index plus `arriving` hold enough vectors: the
+    /// parameters are written durably before the codes are used, so a crash recovers the same ones.
+    private func trainQuantizerIfDue(arriving: [[Float]] = []) throws {
+        guard params.quantization == .int8, graph.quantizer == nil else { return }
+        trainingLock.lock()
+        defer { trainingLock.unlock() }
+        let g = graph
+        guard g.quantizer == nil else { return }
+        var sample: [Float] = g.lock.withReadLock {
+            var rows: [Float] = []
+            rows.reserveCapacity(min(g.count, 20_000) * params.dims)
+            for node in 0..<min(g.count, 20_000) {
+                rows.append(contentsOf: UnsafeBufferPointer(start: g.vector(UInt32(node)), count: params.dims))
+            }
+            return rows
+        }
+        for v in arriving where sample.count < 20_000 * params.dims { sample.append(contentsOf: v) }
+        let rows = sample.count / params.dims
+        guard rows >= Self.quantizerTrainingSize else { return }
+        let quantizer = sample.withUnsafeBufferPointer { ScalarQuantizer(training: $0.baseAddress!, count: rows, dims: params.dims) }
+        try QuantizerFile.write(quantizer, directory: directory)
+        g.install(quantizer)
+    }
+
+    /// The trained quantiser's parameters, for tests and stats.
+    var quantizer: ScalarQuantizer? { graph.quantizer }
 
     // MARK: maintenance
 
@@ -504,15 +558,19 @@ public final class VectorIndex: Sendable {
     }
 
     /// Caller holds `maintenanceLock`. The graph's read lock holds off commits (and so log
-    /// appends) while the log rotates and the image is written to the page cache; searches
-    /// continue. The slow part, fsync and rename, happens after the lock is released: until the
-    /// rename, recovery uses the previous snapshot and replays the older segments too.
+    /// appends) only while the log rotates and the image is captured (O(1), copy-on-write); the
+    /// image is written, fsynced and renamed with no lock held, so neither searches nor commits
+    /// wait for it. Until the rename, recovery uses the previous snapshot and replays the older
+    /// segments too.
     private func writeSnapshot() throws {
         let g = graph
         let path = (directory as NSString).appendingPathComponent(IndexSnapshot.fileName)
-        let (generation, staged) = try g.lock.withReadLock {
-            let generation = try wal.rotate()
-            return (generation, try IndexSnapshot.stage(g, walGeneration: generation, to: path))
+        let (generation, image) = try g.lock.withReadLock { (try wal.rotate(), g.captureImage()) }
+        // Written without the lock: searches and commits go on (see `HNSWIndex.Image`).
+        let staged: StagedReplacement
+        do {
+            defer { g.releaseImage() }
+            staged = try IndexSnapshot.stage(image, of: g, walGeneration: generation, to: path)
         }
         try staged.commit()
         try wal.removeSegments(before: generation)
@@ -537,7 +595,9 @@ public final class VectorIndex: Sendable {
             }
             return items
         }
-        let fresh = HNSWIndex(params: params)
+        let fresh = try HNSWIndex(params: params, directory: directory)
+        // Compaction keeps the quantiser: codes stay comparable and the persisted file stays true.
+        if let q = old.quantizer { fresh.install(q) }
         fresh.reserveCapacity(live.count + 1024)
         Self.parallelFor(live.count, threads: config.insertThreads) { i in
             // A shutdown abandons the rebuild rather than wait for it (the old graph is intact).
@@ -551,10 +611,10 @@ public final class VectorIndex: Sendable {
             counters.compactionCatchUps.add(changes.count, ordering: .relaxed)
             for change in changes {
                 switch change {
-                case .upsert(let id, let vector, let metadata):
+                case .upsert(let id, let vector, let metadata, let lsn):
                     vector.withUnsafeBufferPointer {
                         fresh.insertUnlogged(vector: $0.baseAddress!, id: id, metadata: metadata,
-                                             metadataBytes: approximateMetadataBytes(metadata))
+                                             metadataBytes: approximateMetadataBytes(metadata), lsn: lsn)
                     }
                 case .delete(let id):
                     _ = fresh.delete(id: id, whileLocked: {})
@@ -580,6 +640,9 @@ public final class VectorIndex: Sendable {
             old.retired = true
             current.withLock { $0 = fresh }
         }
+        // The committer reports to whichever graph is current; anything it reported to the old one
+        // before the swap is caught up here.
+        fresh.visibility.durable(upTo: wal.durableSequence)
         counters.compactions.add(1, ordering: .relaxed)
     }
 

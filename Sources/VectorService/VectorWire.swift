@@ -7,8 +7,9 @@ enum VectorWire {
         let metric: Metric?
         let m: Int?
         let ef_construction: Int?
+        let quantization: Quantization?
 
-        private enum CodingKeys: String, CodingKey, CaseIterable { case dims, metric, m, ef_construction }
+        private enum CodingKeys: String, CodingKey, CaseIterable { case dims, metric, m, ef_construction, quantization }
 
         init(from decoder: any Decoder) throws {
             try JSONCoding.rejectUnknownFields(decoder, allowed: Set(CodingKeys.allCases.map(\.rawValue)))
@@ -17,6 +18,7 @@ enum VectorWire {
             metric = try container.decodeIfPresent(Metric.self, forKey: .metric)
             m = try container.decodeIfPresent(Int.self, forKey: .m)
             ef_construction = try container.decodeIfPresent(Int.self, forKey: .ef_construction)
+            quantization = try container.decodeIfPresent(Quantization.self, forKey: .quantization)
         }
     }
 

@@ -86,6 +86,9 @@ final class WriteAheadLog: @unchecked Sendable {
     private var failure: VectorError?
     private var waiters: [(lsn: UInt64, continuation: CheckedContinuation<Void, any Error>)] = []
     private var segmentBytes: Int
+    /// Called on the committer thread with each newly durable sequence number, before any waiter
+    /// resumes (visibility follows durability: see `VisibilityWatermark`).
+    private var onDurable: (@Sendable (UInt64) -> Void)?
 
     static func fileName(generation: UInt64) -> String { String(format: "wal-%016llx.log", generation) }
 
@@ -122,6 +125,19 @@ final class WriteAheadLog: @unchecked Sendable {
         try f.sync()
         try DurableFile.syncDirectory(directory)
         return f
+    }
+
+    func setDurabilityObserver(_ observer: @escaping @Sendable (UInt64) -> Void) {
+        condition.lock()
+        defer { condition.unlock() }
+        onDurable = observer
+    }
+
+    /// The highest sequence number known durable.
+    var durableSequence: UInt64 {
+        condition.lock()
+        defer { condition.unlock() }
+        return durableLSN
     }
 
     /// Bytes in the current segment: the trigger for the next snapshot.
@@ -205,8 +221,10 @@ final class WriteAheadLog: @unchecked Sendable {
                 }
             }
             let failed = failure
+            let observer = onDurable
             condition.broadcast()
             condition.unlock()
+            if failed == nil { observer?(upTo) }
             for c in ready {
                 if let failed { c.resume(throwing: failed) } else { c.resume() }
             }

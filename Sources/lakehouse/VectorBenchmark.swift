@@ -26,8 +26,12 @@ struct VectorBenchmark {
     /// Keep the index here (and reuse it when it already holds `count` items) instead of a
     /// temporary directory: for iterating on search speed without rebuilding.
     var dataDir: String?
-    /// Each queries/s figure is the best of this many runs.
+    /// Each queries/s figure of the sweep is the best of this many runs.
     var repeats = 3
+    /// `--data-only`: write the data file (`--write-data`) and stop.
+    var dataOnly = false
+    /// `--worker DATA`: answer Scripts/bench/vector's interleaved rounds (VectorBenchmarkWorker).
+    var workerData: String?
 
     init(arguments: [String]) throws {
         var it = arguments.makeIterator()
@@ -62,12 +66,26 @@ struct VectorBenchmark {
             case "--json": jsonOut = try value(flag)
             case "--data-dir": dataDir = try value(flag)
             case "--repeats": repeats = try int(flag)
+            case "--data-only": dataOnly = true
+            case "--worker": workerData = try value(flag)
             default: throw UsageError(description: "unknown option \(flag)")
             }
         }
     }
 
     func run() async throws {
+        if let workerData {
+            try await VectorBenchmarkWorker(dataPath: workerData, m: m, efConstruction: efConstruction, metric: metric).run()
+            return
+        }
+        if dataOnly {
+            guard let path = writeData else { throw UsageError(description: "--data-only needs --write-data PATH") }
+            let gen = SyntheticVectors(dims: dims, clusters: clusters, seed: seed)
+            let data = gen.vectors(count: count, stream: 0)
+            let queryData = gen.vectors(count: queries, stream: 1)
+            try writeDataFile(path: path, data: data, queryData: queryData, truth: groundTruth(data: data, queryData: queryData))
+            return
+        }
         let machine = Self.machine()
         print("# lakehouse bench-vector")
         print("machine: \(machine)")

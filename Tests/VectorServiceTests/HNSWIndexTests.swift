@@ -8,11 +8,11 @@ import Testing
 @Suite(.serialized) struct HNSWIndexTests {
     static let data = Dataset(count: 20_000, dims: 128, queries: 200)
 
-    func recall(metric: Metric, ef: Int) async throws -> Double {
+    func recall(metric: Metric, ef: Int, quantization: Quantization = .float) async throws -> Double {
         let dir = TemporaryDirectory()
         defer { dir.cleanup() }
         let d = Self.data
-        let (catalog, index) = try await makeIndex(dir, params: IndexParams(dims: 128, metric: metric),
+        let (catalog, index) = try await makeIndex(dir, params: IndexParams(dims: 128, metric: metric, quantization: quantization),
                                                    items: d.items(withMetadata: false))
         defer { Task { await catalog.close() } }
         let stored = d.stored(metric: metric)
@@ -28,6 +28,14 @@ import Testing
     func recallAt10IsAtLeast95PercentOnClusteredData(metric: Metric) async throws {
         let r = try await recall(metric: metric, ef: 64)
         #expect(r >= 0.95, "recall@10 \(r) for \(metric)")
+    }
+
+    /// int8: the graph walks 8-bit codes and re-ranks with full precision; recall at the same ef
+    /// as the float test must hold, for every metric.
+    @Test(arguments: Metric.allCases)
+    func int8RecallAt10IsAtLeast95PercentAtTheSameEF(metric: Metric) async throws {
+        let r = try await recall(metric: metric, ef: 64, quantization: .int8)
+        #expect(r >= 0.95, "int8 recall@10 \(r) for \(metric)")
     }
 
     @Test func searchOnEmptyIndexReturnsNothing() async throws {

@@ -1,0 +1,1 @@
+../VectorKernelsBaseline/Kernels.swift

@@ -1,0 +1,40 @@
+/// How a graph walk measures a node: from the query to the bytes at `p`, which are either the
+/// node's full-precision vector or (`readsCodes`) its record in an int8 index. Search code is
+/// generic over it, so each kind gets its own specialised loop.
+protocol NodeDistance {
+    static var readsCodes: Bool { get }
+    func distance(_ p: UnsafeRawPointer) -> Float
+}
+
+/// Full precision: the metric's kernel on the stored floats.
+struct ExactDistance<K: DistanceKernel>: NodeDistance {
+    static var readsCodes: Bool { false }
+    let q: UnsafePointer<Float>
+    let dims: Int
+
+    @inline(__always)
+    func distance(_ p: UnsafeRawPointer) -> Float { K.distance(q, p.assumingMemoryBound(to: Float.self), dims) }
+}
+
+/// int8: the asymmetric distance from a float query to a node's codes. For cosine and dot,
+/// q·x̂ = bias + Σ scaled·code; euclidean uses ‖q − x̂‖² = ‖q‖² − 2 q·x̂ + ‖x̂‖², with ‖x̂‖² stored
+/// in the record after the codes.
+struct CodeDistance: NodeDistance {
+    static var readsCodes: Bool { true }
+    let scaled: UnsafePointer<Float>
+    let bias: Float
+    let dims: Int
+    let metric: Metric
+    let queryNorm: Float
+    let normOffset: Int
+
+    @inline(__always)
+    func distance(_ p: UnsafeRawPointer) -> Float {
+        let dot = bias + DistanceKernels.dotU8(scaled, p.assumingMemoryBound(to: UInt8.self), dims)
+        switch metric {
+        case .cosine: return 1 - dot
+        case .dot: return -dot
+        case .euclidean: return queryNorm - 2 * dot + p.load(fromByteOffset: normOffset, as: Float.self)
+        }
+    }
+}

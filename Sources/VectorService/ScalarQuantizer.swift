@@ -1,0 +1,72 @@
+/// How an index stores its vectors for the graph walk. `float` (the default) keeps 32-bit floats;
+/// `int8` keeps one byte per dimension in the graph and the full-precision vectors in a file-backed
+/// map, used only to build the graph and to re-rank a search's best candidates.
+public enum Quantization: String, Sendable, Codable, CaseIterable {
+    case float, int8
+}
+
+/// 8-bit scalar quantisation with a per-dimension affine map: x ≈ offset + scale · code, code in
+/// 0...255, trained from the minimum and maximum of each dimension over a sample. A search keeps its
+/// query in floats (asymmetric distance): q·x̂ = Σ q·offset + Σ (q·scale)·code, one kernel call.
+/// Fixed once trained: recovery and compaction reuse the persisted parameters.
+struct ScalarQuantizer: Sendable, Equatable {
+    let offsets: [Float]
+    let scales: [Float]
+    var dims: Int { offsets.count }
+
+    /// Parameters from `count` row-major vectors of `dims` floats.
+    init(training rows: UnsafePointer<Float>, count: Int, dims: Int) {
+        var lo = [Float](repeating: .greatestFiniteMagnitude, count: dims)
+        var hi = [Float](repeating: -.greatestFiniteMagnitude, count: dims)
+        for r in 0..<count {
+            let row = rows + r * dims
+            for d in 0..<dims {
+                lo[d] = min(lo[d], row[d])
+                hi[d] = max(hi[d], row[d])
+            }
+        }
+        if count == 0 { lo = .init(repeating: -1, count: dims); hi = .init(repeating: 1, count: dims) }
+        offsets = lo
+        scales = zip(lo, hi).map { $1 > $0 ? ($1 - $0) / 255 : 1 }
+    }
+
+    init(offsets: [Float], scales: [Float]) {
+        self.offsets = offsets
+        self.scales = scales
+    }
+
+    /// Writes the codes of `v` to `codes` and returns ‖x̂‖², the squared norm of the decoded
+    /// vector (the euclidean distance needs it). Values outside the trained range clamp.
+    func encode(_ v: UnsafePointer<Float>, into codes: UnsafeMutablePointer<UInt8>) -> Float {
+        var norm: Float = 0
+        for d in 0..<dims {
+            let c = ((v[d] - offsets[d]) / scales[d]).rounded()
+            let code = UInt8(min(max(c, 0), 255))
+            codes[d] = code
+            let decoded = offsets[d] + scales[d] * Float(code)
+            norm += decoded * decoded
+        }
+        return norm
+    }
+
+    /// Query-side terms: `scaled[d] = q[d]·scale[d]` and returns Σ q·offset.
+    func prepare(_ q: UnsafePointer<Float>, scaled: UnsafeMutablePointer<Float>) -> Float {
+        var bias: Float = 0
+        for d in 0..<dims {
+            scaled[d] = q[d] * scales[d]
+            bias += q[d] * offsets[d]
+        }
+        return bias
+    }
+
+    func write(to w: inout ByteWriter) {
+        w.u32(UInt32(dims))
+        offsets.withUnsafeBufferPointer { w.floats($0) }
+        scales.withUnsafeBufferPointer { w.floats($0) }
+    }
+
+    static func read(from r: inout ByteReader) throws -> ScalarQuantizer {
+        let dims = Int(try r.u32())
+        return ScalarQuantizer(offsets: try r.floats(dims), scales: try r.floats(dims))
+    }
+}
