@@ -82,6 +82,9 @@ import Testing
         #expect(outcomes.problems.isEmpty, "\(outcomes.problems.prefix(5))")
         #expect(outcomes.statuses.keys.allSatisfy { [200, 503, 504].contains($0) }, "\(outcomes.statuses)")
         #expect(outcomes.answers.count >= 30, "\(outcomes.statuses)")
+        // The kills were felt: some fills caught a daemon down and said so.
+        #expect(outcomes.statuses[503, default: 0] + outcomes.statuses[504, default: 0] > 0, "\(outcomes.statuses)")
+        print("chaos outcomes by status: \(outcomes.statuses.sorted { $0.key < $1.key })")
         // Every acknowledged run is whole in the journal (spooled events delivered), and the chain verifies.
         var incomplete: [String] = []
         for answer in outcomes.answers {
