@@ -66,15 +66,6 @@ struct Forwarder: Sendable {
     /// Peer down → 503 (SPEC §2: the gateway answers for a down daemon with 503 and a clear error);
     /// too slow → 504; nonsense → 502.
     static func map(_ error: HTTPClientError, daemon: Daemon) -> APIError {
-        switch error {
-        case .peerUnavailable, .connectTimeout, .connectionClosed, .shuttingDown:
-            var failure = APIError.unavailable("\(daemon.rawValue) is unavailable: \(error)")
-            failure.headers = [("Retry-After", "1")]
-            return failure
-        case .timeout:
-            return .gatewayTimeout("\(daemon.rawValue) did not answer in time: \(error)")
-        case .invalidResponse, .invalidURL:
-            return .badGateway("\(daemon.rawValue) gave an invalid response: \(error)")
-        }
+        PeerCallError.transport(daemon, error).apiError
     }
 }

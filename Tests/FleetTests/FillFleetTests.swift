@@ -29,10 +29,10 @@ import Testing
         #expect(Self.failed(results).isEmpty, "\(Self.failed(results))")
 
         // The CLI prints the same job for a person, and exits 0 for a valid fill.
-        let (cliStatus, output) = try FillFleet.runCLI(["fill", "Need 2 forklift operators in Toledo, OH for Monday 2nd shift"], environment: fill.fleet.environment)
+        let (cliStatus, output) = try fill.fleet.runCLI(["fill", "Need 2 forklift operators in Toledo, OH for Monday 2nd shift"])
         #expect(cliStatus == 0, "\(output)")
         #expect(output.contains("candidates:") && output.contains("Subject:") && output.contains("attempts:"), "\(output)")
-        let (badFlag, _) = try FillFleet.runCLI(["fill", "x", "--bogus"], environment: fill.fleet.environment)
+        let (badFlag, _) = try fill.fleet.runCLI(["fill", "x", "--bogus"])
         #expect(badFlag == 2)
         _ = fill.fleet.stop()
     }

@@ -289,19 +289,7 @@ import Testing
     @Test func lakehouseSeedLoadsTheDemoDataOnceAndReportsAMissingTruthd() async throws {
         let fleet = try await Self.startFleet()
         defer { fleet.removeData() }
-        func seed() throws -> (Int32, String) {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "\(DaemonProcess.binDirectory)/lakehouse")
-            process.arguments = ["seed", "--count", "1200", "--data", fleet.dataDirectory]
-            process.environment = fleet.environment
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = pipe
-            try process.run()
-            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            return (process.terminationStatus, output)
-        }
+        func seed() throws -> (Int32, String) { try fleet.runCLI(["seed", "--count", "1200", "--data", fleet.dataDirectory]) }
         let (status, output) = try seed()
         #expect(status == 0, "\(output)")
         #expect(output.contains("gen: 1200 workers"), "\(output)")

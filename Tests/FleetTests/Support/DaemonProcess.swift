@@ -157,6 +157,22 @@ final class Fleet: @unchecked Sendable {
         return statuses
     }
 
+    /// Runs the operator CLI (`lakehouse`) with this fleet's addresses and data dir; returns its exit
+    /// status and its output (stdout and stderr together).
+    func runCLI(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "\(DaemonProcess.binDirectory)/lakehouse")
+        process.arguments = arguments
+        process.environment = environment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, output)
+    }
+
     func removeData() {
         try? FileManager.default.removeItem(atPath: dataDirectory)
     }

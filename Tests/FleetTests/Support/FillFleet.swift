@@ -15,14 +15,14 @@ struct FillFleet {
     static func start(workers: Int = 1_200, environment extra: [String: String] = [:]) async throws -> FillFleet {
         let fleet = try Fleet(extraEnvironment: ["MATRIXD_UPSERT_BATCH": "512", "LAKEHOUSE_LOG_LEVEL": "warn"].merging(extra) { $1 })
         let seedDirectory = fleet.dataDirectory + "/seed"
-        let (genStatus, genOutput) = try runCLI(["gen", "--count", String(workers), "--out", seedDirectory], environment: fleet.environment)
+        let (genStatus, genOutput) = try fleet.runCLI(["gen", "--count", String(workers), "--out", seedDirectory])
         #expect(genStatus == 0, "\(genOutput)")
         try fleet.start(daemons)
         for daemon in daemons {
             let ready = await fleet.waitUntilReady(daemon, timeout: 60)
             #expect(ready, "\(daemon) not ready: \(fleet.process(daemon).log.suffix(2000))")
         }
-        let (seedStatus, seedOutput) = try runCLI(["seed", "--data", fleet.dataDirectory], environment: fleet.environment)
+        let (seedStatus, seedOutput) = try fleet.runCLI(["seed", "--data", fleet.dataDirectory])
         #expect(seedStatus == 0, "\(seedOutput)")
         #expect(seedOutput.contains("claims"), "\(seedOutput)")
         var roster: [String: Worker] = [:]
@@ -33,21 +33,6 @@ struct FillFleet {
         }
         #expect(roster.count == workers)
         return FillFleet(fleet: fleet, roster: roster)
-    }
-
-    /// Runs the operator CLI with the fleet's addresses; returns its exit status and output.
-    static func runCLI(_ arguments: [String], environment: [String: String]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "\(DaemonProcess.binDirectory)/lakehouse")
-        process.arguments = arguments
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, output)
     }
 
     /// `POST /v1/fill` through the gateway: the status, the decoded answer (200) and the raw body.
