@@ -64,7 +64,7 @@ import Testing
             var received = ""
             var chunk = [UInt8](repeating: 0, count: 4096)
             while !received.hasSuffix("0\r\n\r\n") {
-                let n = chunk.withUnsafeMutableBytes { recv(connection.fd, $0.baseAddress, $0.count, 0) }
+                let n = connection.receive(into: &chunk)
                 guard n > 0 else { break }
                 received += String(decoding: chunk[0..<n], as: UTF8.self)
             }
@@ -74,7 +74,7 @@ import Testing
             // Decode the chunks (bytes, not Characters: "\r\n" is one Character): pieces written
             // together may share a chunk.
             let bytes = Array(received.utf8)
-            var offset = bytes.firstRange(of: Array("\r\n\r\n".utf8))!.upperBound
+            var offset = try #require(bytes.firstRange(of: Array("\r\n\r\n".utf8))).upperBound
             var decoded: [UInt8] = []
             var sizes: [Int] = []
             while let lineEnd = bytes[offset...].firstRange(of: Array("\r\n".utf8)),
@@ -99,7 +99,7 @@ import Testing
         var received = ""
         var chunk = [UInt8](repeating: 0, count: 4096)
         while true {
-            let n = chunk.withUnsafeMutableBytes { recv(connection.fd, $0.baseAddress, $0.count, 0) }
+            let n = connection.receive(into: &chunk)
             if n <= 0 { break }
             received += String(decoding: chunk[0..<n], as: UTF8.self)
         }

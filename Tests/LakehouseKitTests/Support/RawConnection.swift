@@ -37,10 +37,21 @@ final class RawConnection: @unchecked Sendable {
         }
     }
 
+    /// One recv(2) into `chunk`: the byte count, 0 on EOF, -1 on error or timeout. A signal (the
+    /// SIGCHLD of a process another test started) interrupts a recv that has SO_RCVTIMEO set with
+    /// EINTR instead of restarting it (signal(7)), so that is retried rather than taken for an end.
+    func receive(into chunk: inout [UInt8]) -> Int {
+        while true {
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n < 0 && errno == EINTR { continue }
+            return n
+        }
+    }
+
     /// Reads more bytes into the buffer; false on EOF, error or timeout.
     private func fill() -> Bool {
         var chunk = [UInt8](repeating: 0, count: 65536)
-        let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        let n = receive(into: &chunk)
         if n <= 0 { return false }
         buffer.append(contentsOf: chunk[0..<n])
         return true

@@ -45,6 +45,7 @@ final class ScriptedServer: @unchecked Sendable {
             var chunk = [UInt8](repeating: 0, count: 4096)
             while !String(decoding: received, as: UTF8.self).contains("\r\n\r\n") {
                 let n = chunk.withUnsafeMutableBytes { recv(client, $0.baseAddress, $0.count, 0) }
+                if n < 0 && errno == EINTR { continue }  // a signal, not an end (see RawConnection.receive)
                 if n <= 0 { break }
                 received.append(contentsOf: chunk[0..<n])
             }
