@@ -23,12 +23,13 @@ let daemons: [(executable: String, service: String)] = [
 let vectorCPUFlags: [SwiftSetting] = Context.environment["LAKEHOUSE_TARGET_CPU"].map { [.unsafeFlags(["-target-cpu", $0])] } ?? []
 
 /// Services with their own unit-test target under Tests/<Service>Tests.
-let testedServices: Set<String> = ["EmbedService", "VectorService", "GatewayService"]
+let testedServices: Set<String> = ["EmbedService", "VectorService", "GatewayService", "MaterializerService", "ReplayService", "ObserverService"]
 
 var targets: [Target] = [
     // epoll/eventfd headers for the event loop; Swift's Glibc module does not export them.
     .target(name: "CEpoll", path: "Sources/CEpoll"),
-    .target(name: "LakehouseKit", dependencies: ["CEpoll"], path: "Sources/LakehouseKit"),
+    // The canonical artifact schemas are compiled in (Scripts/gen-schemas), not shipped as resources.
+    .target(name: "LakehouseKit", dependencies: ["CEpoll"], path: "Sources/LakehouseKit", exclude: ["Schemas"]),
     // Operator CLI (SPEC §2 welcomes it beside the eleven daemons): ingest, status, benchmarks.
     .executableTarget(name: "lakehouse", dependencies: ["LakehouseKit", "EmbedService", "VectorService"], path: "Sources/lakehouse"),
     .testTarget(name: "LakehouseKitTests", dependencies: ["LakehouseKit"], path: "Tests/LakehouseKitTests"),

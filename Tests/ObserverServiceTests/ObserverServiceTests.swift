@@ -1,0 +1,4 @@
+import Testing
+@testable import ObserverService
+
+@Test func placeholderUntilTheServiceLands() { #expect(Bool(true)) }

@@ -1,0 +1,4 @@
+import Testing
+@testable import ReplayService
+
+@Test func placeholderUntilTheServiceLands() { #expect(Bool(true)) }
