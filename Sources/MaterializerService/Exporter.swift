@@ -21,7 +21,6 @@ public struct Exporter: Sendable {
         let metaTarget = paths.exportMetadata(kind)
         var metaStaged: StagedReplacement?
         var metaWriter: BufferedFileWriter?
-        let decoder = JSONDecoder()
 
         func accept(_ texts: [String]) -> Bool {
             let findings = Set(texts.flatMap { PersonalDataScan.findings(in: $0) })
@@ -40,7 +39,7 @@ public struct Exporter: Sendable {
             let staged = try DurableFile.stageReplacement(of: target) { writer in
                 try JSONLinesFile.forEachLine(paths.evidence) { line, number in
                     runsRead += 1
-                    guard let record = try? decoder.decode(EvidenceRecord.self, from: Data(line)) else {
+                    guard let record = try? JSONValueDecoder.decode(EvidenceRecord.self, fromBytes: line) else {
                         throw MaterializerError(.storage, "evidence line \(number) does not decode; run an audit (phase 1) to find it")
                     }
                     guard let run = SFTEligibleRun(record) else { return true }

@@ -99,7 +99,7 @@ public final class Materializer: Sendable {
             return true
         }
         for line in toRescore {
-            guard let record = try? JSONDecoder().decode(EvidenceRecord.self, from: Data(line)) else { continue }
+            guard let record = try? JSONValueDecoder.decode(EvidenceRecord.self, fromBytes: line) else { continue }
             let scored = RunScorer.score(record)
             try scoredWriter?.write(JSONCoding.encode(scored) + [0x0A])
             scoredAdded += 1

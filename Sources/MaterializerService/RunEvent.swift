@@ -64,6 +64,7 @@ extension RunEvent: Decodable {
     }
 
     static func describe(_ error: any Error) -> String {
+        if let error = error as? JSONValueDecoder.Failure { return error.description }
         guard let error = error as? DecodingError else { return "\(error)" }
         func path(_ keys: [any CodingKey]) -> String { keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined() }
         switch error {
@@ -105,7 +106,7 @@ public struct JournaldEventSource: RunEventSource {
             throw MaterializerError(.journalUnavailable, "journald answered \(response.status.code) to GET /v1/events: \(String(decoding: response.body.prefix(200), as: UTF8.self))")
         }
         do {
-            return try JSONDecoder().decode(Page.self, from: Data(response.body)).events.filter { $0.seq > afterSeq }
+            return try JSONValueDecoder.decode(Page.self, fromBytes: response.body).events.filter { $0.seq > afterSeq }
         } catch {
             throw MaterializerError(.journalUnavailable, "journald's GET /v1/events answer does not decode: \(RunEvent.describe(error))")
         }

@@ -61,13 +61,8 @@ public enum RunScorer {
 
     public static func round4(_ value: Double) -> Double { (value * 10_000).rounded(.toNearestOrAwayFromZero) / 10_000 }
 
-    static let personalData = try! NSRegularExpression(
-        pattern: #"(?<![0-9])[0-9]{3}[-. ]?[0-9]{2}[-. ]?[0-9]{4}(?![0-9])|\$\s?[0-9]|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"#)
-
     /// The scorer's own narrow check of a client e-mail: an SSN shape, a dollar amount, an e-mail address.
-    static func containsPersonalData(_ text: String) -> Bool {
-        personalData.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
-    }
+    static func containsPersonalData(_ text: String) -> Bool { PersonalDataScan.containsSSNPayOrEmail(text) }
 }
 
 /// The SftNever firewall as a type: the only way to make an `SFTEligibleRun` is from a record

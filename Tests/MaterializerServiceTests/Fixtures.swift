@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import LakehouseKit
 @testable import MaterializerService
 
@@ -10,9 +11,9 @@ enum Fixtures {
         let path = root + "/Tests/Fixtures/distill/fill_events.jsonl"
         var out: [RunEvent] = []
         try JSONLinesFile.forEachLine(path) { line, number in
-            var value = try JSONDecoder().decode([String: JSONValue].self, from: Data(line))
+            var value = try #require(JSONParsing.value(line)).objectValue!
             value["seq"] = .number(Double(number))
-            out.append(try JSONDecoder().decode(RunEvent.self, from: Data(JSONCoding.encode(value))))
+            out.append(try JSONValueDecoder.decode(RunEvent.self, from: .object(value)))
             return true
         }
         return out
