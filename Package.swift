@@ -23,7 +23,7 @@ let daemons: [(executable: String, service: String)] = [
 let vectorCPUFlags: [SwiftSetting] = Context.environment["LAKEHOUSE_TARGET_CPU"].map { [.unsafeFlags(["-target-cpu", $0])] } ?? []
 
 /// Services with their own unit-test target under Tests/<Service>Tests.
-let testedServices: Set<String> = ["EmbedService", "VectorService", "GatewayService", "MaterializerService", "ReplayService", "ObserverService"]
+let testedServices: Set<String> = ["EmbedService", "VectorService", "GatewayService", "JournalService", "MaterializerService", "ReplayService", "ObserverService"]
 
 var targets: [Target] = [
     // epoll/eventfd headers for the event loop; Swift's Glibc module does not export them.

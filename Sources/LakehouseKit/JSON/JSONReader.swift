@@ -32,6 +32,9 @@ public struct JSONReader<Failure: JSONReaderFailure> {
     private let bytes: UnsafeRawBufferPointer
     private(set) var position = 0
 
+    /// The byte offset of the next unread byte (e.g. to take a number's exact text after `readNumber`).
+    public var offset: Int { position }
+
     public init(_ bytes: UnsafeRawBufferPointer) {
         self.bytes = bytes
     }

@@ -1,0 +1,112 @@
+import Foundation
+
+/// One event for journald (SPEC §6), as every daemon sends it:
+/// `{"id"?,"ts","daemon","type","trace_id","subject"?,"payload"}`.
+///
+/// `id` makes delivery idempotent: journald acknowledges an `id` it already holds with its original
+/// `seq` and never appends it twice (the journal client always sets one). `ts` is an RFC 3339 UTC
+/// time; `payload` is any JSON object.
+public struct JournalEvent: Codable, Sendable, Hashable {
+    public var id: String?
+    public var ts: String
+    public var daemon: String
+    public var type: String
+    public var traceID: String
+    public var subject: String?
+    public var payload: [String: JSONValue]
+
+    enum CodingKeys: String, CodingKey {
+        case id, ts, daemon, type
+        case traceID = "trace_id"
+        case subject, payload
+    }
+
+    public init(id: String? = nil, ts: String = JournalEvent.timestamp(), daemon: String, type: String, traceID: String,
+                subject: String? = nil, payload: [String: JSONValue] = [:]) {
+        self.id = id
+        self.ts = ts
+        self.daemon = daemon
+        self.type = type
+        self.traceID = traceID
+        self.subject = subject
+        self.payload = payload
+    }
+
+    /// RFC 3339 UTC with milliseconds (`2026-11-21T12:00:00.123Z`).
+    public static func timestamp(_ date: Date = Date()) -> String {
+        var t = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        gmtime_r(&t, &parts)
+        let millis = Int((date.timeIntervalSince1970 - Double(t)) * 1000)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
+                      Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), min(999, max(0, millis)))
+    }
+
+    /// The event as JSON text (keys sorted; numbers as `JSONWriter` writes them, which journald
+    /// always accepts: integers exactly, other doubles in their shortest round-trip form).
+    public func jsonBytes() -> [UInt8] {
+        var writer = JSONWriter(capacity: 256)
+        writer.raw("{\"daemon\":")
+        writer.string(daemon)
+        if let id {
+            writer.raw(",\"id\":")
+            writer.string(id)
+        }
+        writer.raw(",\"payload\":")
+        writer.object(payload)
+        if let subject {
+            writer.raw(",\"subject\":")
+            writer.string(subject)
+        }
+        writer.raw(",\"trace_id\":")
+        writer.string(traceID)
+        writer.raw(",\"ts\":")
+        writer.string(ts)
+        writer.raw(",\"type\":")
+        writer.string(type)
+        writer.raw("}")
+        return writer.bytes
+    }
+}
+
+/// An event as journald stores and answers it: the event plus its place in the chain.
+/// `hash` = SHA-256(previous event's hash ‖ RFC 8785 canonical JSON of the event), lowercase hex;
+/// the first event's previous hash is 32 zero bytes.
+public struct StoredJournalEvent: Codable, Sendable, Hashable {
+    public var seq: Int
+    public var hash: String
+    public var id: String
+    public var ts: String
+    public var daemon: String
+    public var type: String
+    public var traceID: String
+    public var subject: String?
+    public var payload: [String: JSONValue]
+
+    enum CodingKeys: String, CodingKey {
+        case seq, hash, id, ts, daemon, type
+        case traceID = "trace_id"
+        case subject, payload
+    }
+
+    public var event: JournalEvent {
+        JournalEvent(id: id, ts: ts, daemon: daemon, type: type, traceID: traceID, subject: subject, payload: payload)
+    }
+}
+
+/// `POST /v1/events` body and answer.
+public struct JournalAppendRequest: Codable, Sendable {
+    public var events: [JournalEvent]
+    public init(events: [JournalEvent]) { self.events = events }
+}
+
+public struct JournalAppendResponse: Codable, Sendable {
+    public struct Acknowledgement: Codable, Sendable, Hashable {
+        public var id: String
+        public var seq: Int
+        public var hash: String
+        /// True when the id was already journaled (a retry): `seq` and `hash` are the original ones.
+        public var duplicate: Bool
+    }
+    public var events: [Acknowledgement]
+}
