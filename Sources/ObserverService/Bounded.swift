@@ -9,10 +9,9 @@ func bounded<T: Sendable>(_ milliseconds: Int, fallback: @escaping @Sendable () 
     return await withCheckedContinuation { (continuation: CheckedContinuation<T, Never>) in
         slot.set(continuation)
         Task { slot.finish(await body()) }
-        Task {
-            try? await Task.sleep(nanoseconds: UInt64(milliseconds) * 1_000_000)
-            slot.finish(fallback())
-        }
+        // The deadline runs on a Dispatch timer, not a task: it fires even when every cooperative
+        // thread is busy.
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(milliseconds)) { slot.finish(fallback()) }
     }
 }
 

@@ -448,28 +448,28 @@ extension ArtifactSchema {
         "worker": #"""
         {
           "$schema": "https://json-schema.org/draft/2020-12/schema",
-          "$id": "https://lakehouse.local/schemas/worker.schema.json",
-          "title": "Worker (the roster, one JSON object a line; SPEC section 5)",
+          "$id": "https://lakehouse.example/schemas/worker.schema.json",
+          "title": "Worker",
+          "description": "One worker of the roster (SPEC §5), one JSON object per line of workers.jsonl. pay_rate, phone and email are internal and never reach a client-facing e-mail.",
           "type": "object",
-          "required": ["id", "name", "role", "skills", "certifications", "city", "state", "lat", "lon", "shifts", "days", "pay_rate", "status",
-                       "phone", "email"],
           "additionalProperties": false,
+          "required": ["id", "name", "role", "skills", "certifications", "city", "state", "lat", "lon", "shifts", "days", "pay_rate", "status", "phone", "email"],
           "properties": {
-            "id": {"type": "string", "pattern": "^W-[0-9]+$"},
-            "name": {"type": "string", "minLength": 1},
+            "id": {"type": "string", "pattern": "^W-[0-9]{6,}$"},
+            "name": {"type": "string", "minLength": 3, "pattern": "^\\S.* \\S+$"},
             "role": {"type": "string", "minLength": 1},
-            "skills": {"type": "array", "items": {"type": "string"}},
-            "certifications": {"type": "array", "items": {"type": "string"}},
+            "skills": {"type": "array", "items": {"type": "string", "minLength": 1}, "uniqueItems": true},
+            "certifications": {"type": "array", "items": {"type": "string", "minLength": 1}, "uniqueItems": true},
             "city": {"type": "string", "minLength": 1},
             "state": {"type": "string", "pattern": "^[A-Z]{2}$"},
-            "lat": {"type": "number", "minimum": -90, "maximum": 90},
-            "lon": {"type": "number", "minimum": -180, "maximum": 180},
-            "shifts": {"type": "array", "items": {"enum": ["1st", "2nd", "3rd"]}},
-            "days": {"type": "array", "items": {"enum": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]}},
-            "pay_rate": {"type": "number", "minimum": 0},
+            "lat": {"type": "number", "minimum": 18, "maximum": 72},
+            "lon": {"type": "number", "minimum": -180, "maximum": -60},
+            "shifts": {"type": "array", "minItems": 1, "uniqueItems": true, "items": {"enum": ["1st", "2nd", "3rd"]}},
+            "days": {"type": "array", "minItems": 1, "uniqueItems": true, "items": {"enum": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]}},
+            "pay_rate": {"type": "number", "exclusiveMinimum": 0, "maximum": 500},
             "status": {"enum": ["active", "inactive"]},
-            "phone": {"type": "string", "minLength": 1},
-            "email": {"type": "string", "pattern": "^[^@\\s]+@[^@\\s]+$"}
+            "phone": {"type": "string", "pattern": "^\\+1-[2-9][0-9]{2}-555-[0-9]{4}$"},
+            "email": {"type": "string", "format": "email", "pattern": "^[a-z0-9._-]+@[a-z0-9.-]+\\.[a-z]{2,}$"}
           }
         }
         """#,

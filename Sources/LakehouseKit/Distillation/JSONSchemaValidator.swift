@@ -2,15 +2,17 @@ import Foundation
 
 /// A validator for the part of JSON Schema draft 2020-12 that the canonical artifact schemas use
 /// (`Sources/LakehouseKit/Schemas`): type, const, enum, required, properties, additionalProperties,
-/// items, prefixItems, minItems, maxItems, minLength, maxLength, pattern, minimum, maximum, anyOf,
-/// and `$ref` to `#/$defs/…`. Annotations ($schema, $id, title, description) are ignored. A schema
+/// items, prefixItems, minItems, maxItems, uniqueItems, minLength, maxLength, pattern, minimum,
+/// maximum, exclusiveMinimum, exclusiveMaximum, anyOf, and `$ref` to `#/$defs/…`. Annotations
+/// ($schema, $id, title, description, and `format`, which 2020-12 makes an annotation by default)
+/// are ignored. A schema
 /// using any other keyword is refused when loaded, so the subset cannot silently drift; the tests
 /// check that this validator and Python's `jsonschema` agree on every fixture.
 public struct JSONSchemaValidator: Sendable {
     public static let supportedKeywords: Set<String> = [
         "$schema", "$id", "title", "description", "$defs", "$ref", "type", "const", "enum", "required", "properties",
         "additionalProperties", "items", "prefixItems", "minItems", "maxItems", "minLength", "maxLength", "pattern",
-        "minimum", "maximum", "anyOf",
+        "minimum", "maximum", "anyOf", "uniqueItems", "exclusiveMinimum", "exclusiveMaximum", "format",
     ]
 
     public let schema: JSONValue
@@ -124,9 +126,12 @@ public struct JSONSchemaValidator: Sendable {
         case .number(let number):
             if let min = s["minimum"]?.numberValue, number < min { out.append("\(path): below the minimum \(min)") }
             if let max = s["maximum"]?.numberValue, number > max { out.append("\(path): above the maximum \(max)") }
+            if let min = s["exclusiveMinimum"]?.numberValue, number <= min { out.append("\(path): not above \(min)") }
+            if let max = s["exclusiveMaximum"]?.numberValue, number >= max { out.append("\(path): not below \(max)") }
         case .array(let items):
             if let min = s["minItems"]?.numberValue, Double(items.count) < min { out.append("\(path): fewer than \(Int(min)) items") }
             if let max = s["maxItems"]?.numberValue, Double(items.count) > max { out.append("\(path): more than \(Int(max)) items") }
+            if s["uniqueItems"]?.boolValue == true, Set(items).count != items.count { out.append("\(path): items are not unique") }
             let prefix = s["prefixItems"]?.arrayValue ?? []
             for (index, item) in items.enumerated() {
                 if index < prefix.count {
