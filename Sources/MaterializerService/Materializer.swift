@@ -101,7 +101,7 @@ public final class Materializer: Sendable {
         for line in toRescore {
             guard let record = try? JSONValueDecoder.decode(EvidenceRecord.self, fromBytes: line) else { continue }
             let scored = RunScorer.score(record)
-            try scoredWriter?.write(JSONCoding.encode(scored) + [0x0A])
+            try scoredWriter?.write(JSONValueEncoder.bytes(scored) + [0x0A])
             scoredAdded += 1
             scoredTotal += 1
             categories[scored.category.rawValue, default: 0] += 1
@@ -123,33 +123,44 @@ public final class Materializer: Sendable {
             case .quarantine(let record):
                 quarantinedAdded += 1
                 quarantineReasons[record.kind, default: 0] += 1
-                try quarantineWriter?.write(JSONCoding.encode(record) + [0x0A])
+                try quarantineWriter?.write(JSONValueEncoder.bytes(record) + [0x0A])
             case .evidence(let record):
-                let bytes = try measure("materialize") { try JSONCoding.encode(record) }
-                let problems = measure("materialize") { JSONParsing.value(bytes).map { validator.errors($0, limit: 3) } ?? ["not JSON"] }
+                let tree = try measure("materialize") { try JSONValueEncoder.encode(record) }
+                let problems = measure("materialize") { validator.errors(tree, limit: 3) }
                 if !problems.isEmpty {
                     let quarantine = QuarantineRecord(runID: record.runID, kind: "schema", reason: "evidence schema: " + problems.joined(separator: "; "),
                                                       seqs: record.sourceSeqs, eventTypes: [], quarantinedAt: JournalClock.now())
                     return try handle(.quarantine(quarantine))
                 }
+                let bytes = measure("materialize") { () -> [UInt8] in
+                    var writer = JSONWriter(capacity: 4096)
+                    writer.value(tree)
+                    return writer.bytes
+                }
                 try measure("materialize") { try evidenceWriter?.write(bytes + [0x0A]) }
                 evidenceAdded += 1
                 evidenceTotal += 1
                 let scored = measure("score") { RunScorer.score(record) }
-                try measure("score") { try scoredWriter?.write(JSONCoding.encode(scored) + [0x0A]) }
+                try measure("score") { try scoredWriter?.write(JSONValueEncoder.bytes(scored) + [0x0A]) }
                 scoredAdded += 1
                 scoredTotal += 1
                 categories[scored.category.rawValue, default: 0] += 1
             }
         }
 
+        // The next page is fetched while this one is processed (journald serves, we assemble).
+        let source = self.source
+        let pageSize = config.pageSize
+        var next = Task { try await source.events(after: cursorBefore, limit: pageSize) }
         while true {
             let t0 = MonotonicClock.nanoseconds()
-            let page = try await source.events(after: readCursor, limit: config.pageSize)
+            let page = try await next.value
             timings["read", default: 0] += Double(MonotonicClock.nanoseconds() - t0) / 1e6
             guard let last = page.last else { break }
             eventsRead += page.count
             readCursor = last.seq
+            let after = readCursor
+            next = Task { try await source.events(after: after, limit: pageSize) }
             for event in page {
                 let resolution = measure("materialize") { assembler.add(event) }
                 if let resolution { try handle(resolution) }

@@ -270,9 +270,14 @@ enum TrainingSamples {
         return note
     }
 
-    static func score3(_ value: Double) -> String { String(format: "%.3f", value) }
+    /// `value` with exactly 3 decimals ("0.912"), without Foundation's formatter.
+    static func score3(_ value: Double) -> String {
+        let thousandths = Int((abs(value) * 1000).rounded())
+        let fraction = String(thousandths % 1000)
+        return (value < 0 && thousandths > 0 ? "-" : "") + "\(thousandths / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
+    }
 
-    static func json<T: Encodable>(_ value: T) -> String { JSONCoding.string(value) }
+    static func json<T: Encodable>(_ value: T) -> String { (try? JSONValueEncoder.string(value)) ?? "null" }
 
     static func jsonValue(_ value: JSONValue) -> String {
         var writer = JSONWriter(capacity: 128)
