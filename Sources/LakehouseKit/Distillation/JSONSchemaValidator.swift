@@ -16,13 +16,7 @@ public struct JSONSchemaValidator: Sendable {
     ]
 
     public let schema: JSONValue
-    private let definitions: [String: JSONValue]
-    private let patterns: [String: RegexBox]
-
-    final class RegexBox: @unchecked Sendable {
-        let regex: NSRegularExpression
-        init(_ regex: NSRegularExpression) { self.regex = regex }
-    }
+    private let root: CompiledSchema
 
     public struct Failure: Error, Sendable, CustomStringConvertible {
         public let message: String
@@ -31,136 +25,27 @@ public struct JSONSchemaValidator: Sendable {
 
     public init(schema: JSONValue) throws(Failure) {
         self.schema = schema
-        definitions = schema["$defs"]?.objectValue ?? [:]
-        var patterns: [String: RegexBox] = [:]
-        try Self.collect(schema, path: "#", into: &patterns)
-        self.patterns = patterns
+        var definitions: [String: CompiledSchema] = [:]
+        for name in (schema["$defs"]?.objectValue ?? [:]).keys { definitions[name] = CompiledSchema() }
+        for (name, sub) in schema["$defs"]?.objectValue ?? [:] { try definitions[name]!.fill(sub, path: "#/$defs/\(name)", definitions) }
+        let root = CompiledSchema()
+        try root.fill(schema, path: "#", definitions)
+        self.root = root
     }
 
     public init(schemaText: String) throws(Failure) {
-        guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(schemaText.utf8)) else {
-            throw Failure(message: "the schema is not JSON")
-        }
+        guard let value = JSONParsing.value(Array(schemaText.utf8)) else { throw Failure(message: "the schema is not JSON") }
         try self.init(schema: value)
-    }
-
-    private static func collect(_ schema: JSONValue, path: String, into patterns: inout [String: RegexBox]) throws(Failure) {
-        switch schema {
-        case .bool: return
-        case .object(let fields):
-            for (key, value) in fields {
-                guard supportedKeywords.contains(key) else { throw Failure(message: "\(path): keyword '\(key)' is outside the supported subset") }
-                switch key {
-                case "pattern":
-                    guard let text = value.stringValue, let regex = try? NSRegularExpression(pattern: text) else {
-                        throw Failure(message: "\(path)/pattern: not a regular expression")
-                    }
-                    patterns[text] = RegexBox(regex)
-                case "properties", "$defs":
-                    for (name, sub) in value.objectValue ?? [:] { try collect(sub, path: "\(path)/\(key)/\(name)", into: &patterns) }
-                case "items", "additionalProperties":
-                    try collect(value, path: "\(path)/\(key)", into: &patterns)
-                case "prefixItems", "anyOf":
-                    for (index, sub) in (value.arrayValue ?? []).enumerated() { try collect(sub, path: "\(path)/\(key)/\(index)", into: &patterns) }
-                default:
-                    break
-                }
-            }
-        default:
-            throw Failure(message: "\(path): a schema must be an object or a boolean")
-        }
     }
 
     /// Every way `instance` breaks the schema (empty when it conforms), as "path: problem".
     public func errors(_ instance: JSONValue, limit: Int = 20) -> [String] {
         var out: [String] = []
-        check(instance, against: schema, at: "$", into: &out, limit: limit, depth: 0)
+        root.check(instance, at: "$", into: &out, limit: limit, depth: 0)
         return out
     }
 
     public func isValid(_ instance: JSONValue) -> Bool { errors(instance, limit: 1).isEmpty }
-
-    private func check(_ value: JSONValue, against schema: JSONValue, at path: String, into out: inout [String], limit: Int, depth: Int) {
-        guard out.count < limit else { return }
-        guard depth < 64 else { return out.append("\(path): schema nesting too deep") }
-        if case .bool(let allowed) = schema {
-            if !allowed { out.append("\(path): not allowed here") }
-            return
-        }
-        guard let s = schema.objectValue else { return }
-        if let ref = s["$ref"]?.stringValue {
-            if ref.hasPrefix("#/$defs/"), let target = definitions[String(ref.dropFirst(8))] {
-                check(value, against: target, at: path, into: &out, limit: limit, depth: depth + 1)
-            } else {
-                out.append("\(path): unresolvable $ref \(ref)")
-            }
-        }
-        if let type = s["type"] {
-            let allowed = type.arrayValue?.compactMap(\.stringValue) ?? [type.stringValue ?? ""]
-            if !allowed.contains(where: { Self.matches(value, type: $0) }) {
-                out.append("\(path): expected \(allowed.joined(separator: " or ")), got \(Self.typeName(value))")
-                return
-            }
-        }
-        if let constant = s["const"], !Self.equal(constant, value) { out.append("\(path): expected the constant \(JSONCoding.string(constant))") }
-        if let options = s["enum"]?.arrayValue, !options.contains(where: { Self.equal($0, value) }) {
-            out.append("\(path): \(JSONCoding.string(value)) is not one of \(JSONCoding.string(JSONValue.array(options)))")
-        }
-        if let anyOf = s["anyOf"]?.arrayValue {
-            let passes = anyOf.contains { option in
-                var scratch: [String] = []
-                check(value, against: option, at: path, into: &scratch, limit: 1, depth: depth + 1)
-                return scratch.isEmpty
-            }
-            if !passes { out.append("\(path): matches none of the anyOf alternatives") }
-        }
-        switch value {
-        case .string(let text):
-            let length = text.unicodeScalars.count
-            if let min = s["minLength"]?.numberValue, Double(length) < min { out.append("\(path): shorter than \(Int(min))") }
-            if let max = s["maxLength"]?.numberValue, Double(length) > max { out.append("\(path): longer than \(Int(max))") }
-            if let pattern = s["pattern"]?.stringValue, let box = patterns[pattern],
-               box.regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) == nil {
-                out.append("\(path): does not match \(pattern)")
-            }
-        case .number(let number):
-            if let min = s["minimum"]?.numberValue, number < min { out.append("\(path): below the minimum \(min)") }
-            if let max = s["maximum"]?.numberValue, number > max { out.append("\(path): above the maximum \(max)") }
-            if let min = s["exclusiveMinimum"]?.numberValue, number <= min { out.append("\(path): not above \(min)") }
-            if let max = s["exclusiveMaximum"]?.numberValue, number >= max { out.append("\(path): not below \(max)") }
-        case .array(let items):
-            if let min = s["minItems"]?.numberValue, Double(items.count) < min { out.append("\(path): fewer than \(Int(min)) items") }
-            if let max = s["maxItems"]?.numberValue, Double(items.count) > max { out.append("\(path): more than \(Int(max)) items") }
-            if s["uniqueItems"]?.boolValue == true, Set(items).count != items.count { out.append("\(path): items are not unique") }
-            let prefix = s["prefixItems"]?.arrayValue ?? []
-            for (index, item) in items.enumerated() {
-                if index < prefix.count {
-                    check(item, against: prefix[index], at: "\(path)[\(index)]", into: &out, limit: limit, depth: depth + 1)
-                } else if let itemSchema = s["items"] {
-                    check(item, against: itemSchema, at: "\(path)[\(index)]", into: &out, limit: limit, depth: depth + 1)
-                }
-            }
-        case .object(let fields):
-            for name in s["required"]?.arrayValue?.compactMap(\.stringValue) ?? [] where fields[name] == nil {
-                out.append("\(path): missing field '\(name)'")
-            }
-            let properties = s["properties"]?.objectValue ?? [:]
-            for key in fields.keys.sorted() {
-                let child = "\(path).\(key)"
-                if let propertySchema = properties[key] {
-                    check(fields[key]!, against: propertySchema, at: child, into: &out, limit: limit, depth: depth + 1)
-                } else if let extra = s["additionalProperties"] {
-                    if case .bool(false) = extra {
-                        out.append("\(path): unknown field '\(key)'")
-                    } else {
-                        check(fields[key]!, against: extra, at: child, into: &out, limit: limit, depth: depth + 1)
-                    }
-                }
-            }
-        default:
-            break
-        }
-    }
 
     static func matches(_ value: JSONValue, type: String) -> Bool {
         switch (type, value) {
@@ -183,4 +68,140 @@ public struct JSONSchemaValidator: Sendable {
 
     /// JSON equality (numbers by value, objects regardless of key order).
     static func equal(_ a: JSONValue, _ b: JSONValue) -> Bool { a == b }
+}
+
+/// One schema node with its keywords read once (the validator checks hundreds of thousands of
+/// records; looking keywords up by name at every node would dominate). Built once, then read-only.
+final class CompiledSchema: @unchecked Sendable {
+    var allowsNothing = false
+    var ref: CompiledSchema?
+    var refName: String?
+    var types: [String]?
+    var constant: JSONValue?
+    var options: [JSONValue]?
+    var anyOf: [CompiledSchema]?
+    var minLength: Double?, maxLength: Double?, minimum: Double?, maximum: Double?, exclusiveMinimum: Double?, exclusiveMaximum: Double?
+    var minItems: Double?, maxItems: Double?
+    var uniqueItems = false
+    var pattern: NSRegularExpression?
+    var patternText = ""
+    var required: [String] = []
+    var properties: [String: CompiledSchema] = [:]
+    var additional: CompiledSchema?
+    var prefixItems: [CompiledSchema] = []
+    var items: CompiledSchema?
+
+    func fill(_ schema: JSONValue, path: String, _ definitions: [String: CompiledSchema]) throws(JSONSchemaValidator.Failure) {
+        typealias Failure = JSONSchemaValidator.Failure
+        if case .bool(let allowed) = schema {
+            allowsNothing = !allowed
+            return
+        }
+        guard let fields = schema.objectValue else { throw Failure(message: "\(path): a schema must be an object or a boolean") }
+        func sub(_ value: JSONValue, _ at: String) throws(Failure) -> CompiledSchema {
+            let node = CompiledSchema()
+            try node.fill(value, path: at, definitions)
+            return node
+        }
+        for (key, value) in fields {
+            guard JSONSchemaValidator.supportedKeywords.contains(key) else { throw Failure(message: "\(path): keyword '\(key)' is outside the supported subset") }
+            switch key {
+            case "$ref":
+                let text = value.stringValue ?? ""
+                refName = text
+                guard text.hasPrefix("#/$defs/"), let target = definitions[String(text.dropFirst(8))] else { throw Failure(message: "\(path): unresolvable $ref \(text)") }
+                ref = target
+            case "type": types = value.arrayValue?.compactMap(\.stringValue) ?? [value.stringValue ?? ""]
+            case "const": constant = value
+            case "enum": options = value.arrayValue ?? []
+            case "anyOf":
+                var nodes: [CompiledSchema] = []
+                for (index, option) in (value.arrayValue ?? []).enumerated() { nodes.append(try sub(option, "\(path)/anyOf/\(index)")) }
+                anyOf = nodes
+            case "minLength": minLength = value.numberValue
+            case "maxLength": maxLength = value.numberValue
+            case "minimum": minimum = value.numberValue
+            case "maximum": maximum = value.numberValue
+            case "exclusiveMinimum": exclusiveMinimum = value.numberValue
+            case "exclusiveMaximum": exclusiveMaximum = value.numberValue
+            case "minItems": minItems = value.numberValue
+            case "maxItems": maxItems = value.numberValue
+            case "uniqueItems": uniqueItems = value.boolValue ?? false
+            case "pattern":
+                guard let text = value.stringValue, let regex = try? NSRegularExpression(pattern: text) else { throw Failure(message: "\(path)/pattern: not a regular expression") }
+                pattern = regex
+                patternText = text
+            case "required": required = value.arrayValue?.compactMap(\.stringValue) ?? []
+            case "properties":
+                for (name, child) in value.objectValue ?? [:] { properties[name] = try sub(child, "\(path)/properties/\(name)") }
+            case "additionalProperties": additional = try sub(value, "\(path)/additionalProperties")
+            case "prefixItems":
+                for (index, child) in (value.arrayValue ?? []).enumerated() { prefixItems.append(try sub(child, "\(path)/prefixItems/\(index)")) }
+            case "items": items = try sub(value, "\(path)/items")
+            default: break
+            }
+        }
+    }
+
+    func check(_ value: JSONValue, at path: @autoclosure () -> String, into out: inout [String], limit: Int, depth: Int) {
+        guard out.count < limit else { return }
+        guard depth < 64 else { return out.append("\(path()): schema nesting too deep") }
+        if allowsNothing { return out.append("\(path()): not allowed here") }
+        if let ref { ref.check(value, at: path(), into: &out, limit: limit, depth: depth + 1) }
+        if let types, !types.contains(where: { JSONSchemaValidator.matches(value, type: $0) }) {
+            return out.append("\(path()): expected \(types.joined(separator: " or ")), got \(JSONSchemaValidator.typeName(value))")
+        }
+        if let constant, constant != value { out.append("\(path()): expected the constant \(JSONCoding.string(constant))") }
+        if let options, !options.contains(value) { out.append("\(path()): \(JSONCoding.string(value)) is not one of \(JSONCoding.string(JSONValue.array(options)))") }
+        if let anyOf {
+            let passes = anyOf.contains { option in
+                var scratch: [String] = []
+                option.check(value, at: "", into: &scratch, limit: 1, depth: depth + 1)
+                return scratch.isEmpty
+            }
+            if !passes { out.append("\(path()): matches none of the anyOf alternatives") }
+        }
+        switch value {
+        case .string(let text):
+            if minLength != nil || maxLength != nil {
+                let length = Double(text.unicodeScalars.count)
+                if let minLength, length < minLength { out.append("\(path()): shorter than \(Int(minLength))") }
+                if let maxLength, length > maxLength { out.append("\(path()): longer than \(Int(maxLength))") }
+            }
+            if let pattern, pattern.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) == nil {
+                out.append("\(path()): does not match \(patternText)")
+            }
+        case .number(let number):
+            if let minimum, number < minimum { out.append("\(path()): below the minimum \(minimum)") }
+            if let maximum, number > maximum { out.append("\(path()): above the maximum \(maximum)") }
+            if let exclusiveMinimum, number <= exclusiveMinimum { out.append("\(path()): not above \(exclusiveMinimum)") }
+            if let exclusiveMaximum, number >= exclusiveMaximum { out.append("\(path()): not below \(exclusiveMaximum)") }
+        case .array(let elements):
+            if let minItems, Double(elements.count) < minItems { out.append("\(path()): fewer than \(Int(minItems)) items") }
+            if let maxItems, Double(elements.count) > maxItems { out.append("\(path()): more than \(Int(maxItems)) items") }
+            if uniqueItems, Set(elements).count != elements.count { out.append("\(path()): items are not unique") }
+            for (index, element) in elements.enumerated() {
+                if index < prefixItems.count {
+                    prefixItems[index].check(element, at: "\(path())[\(index)]", into: &out, limit: limit, depth: depth + 1)
+                } else if let items {
+                    items.check(element, at: "\(path())[\(index)]", into: &out, limit: limit, depth: depth + 1)
+                }
+            }
+        case .object(let fields):
+            for name in required where fields[name] == nil { out.append("\(path()): missing field '\(name)'") }
+            for (key, child) in fields {
+                if let property = properties[key] {
+                    property.check(child, at: "\(path()).\(key)", into: &out, limit: limit, depth: depth + 1)
+                } else if let additional {
+                    if additional.allowsNothing {
+                        out.append("\(path()): unknown field '\(key)'")
+                    } else {
+                        additional.check(child, at: "\(path()).\(key)", into: &out, limit: limit, depth: depth + 1)
+                    }
+                }
+            }
+        default:
+            break
+        }
+    }
 }

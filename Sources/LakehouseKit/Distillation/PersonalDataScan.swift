@@ -55,7 +55,7 @@ public enum PersonalDataScan {
 
     /// `(?<![0-9])[0-9]{3}[-. ]?[0-9]{2}[-. ]?[0-9]{4}(?![0-9])`
     static func containsSSN(_ s: Bytes) -> Bool {
-        let seps: [UInt8] = [0x2D, 0x2E, 0x20]
+        let seps = separators
         for i in 0..<s.count where isDigit(s[i]) && !digitBefore(s, i) {
             guard var j = digits(s, i, 3) else { continue }
             j = separator(s, j, seps)
@@ -77,8 +77,7 @@ public enum PersonalDataScan {
         return false
     }
 
-    static func lower(_ s: Bytes, _ i: Int, _ word: String) -> Bool {
-        let w = Array(word.utf8)
+    static func lower(_ s: Bytes, _ i: Int, _ w: [UInt8]) -> Bool {
         guard i + w.count <= s.count else { return false }
         for k in 0..<w.count where (s[i + k] | (isLetter(s[i + k]) ? 0x20 : 0)) != w[k] { return false }
         return true
@@ -90,11 +89,13 @@ public enum PersonalDataScan {
     /// `/\s?(hr|hour|h|yr|year)\b` or `(dollars|usd|per hour|an hour|hourly|per year|a year|k a year)\b`
     /// (any case), or a pay word `\b(pay|rate|wage|wages|salary|earn|earns|paid)\b` followed within
     /// 24 characters without `.`, newline or digit by a digit.
+    static let units = ["dollars", "usd", "per hour", "an hour", "hourly", "per year", "a year", "k a year"].map { Array($0.utf8) }
+    static let slashUnits = ["hour", "year", "hr", "yr", "h"].map { Array($0.utf8) }
+    static let words = ["salary", "wages", "earns", "wage", "earn", "paid", "pay", "rate"].map { Array($0.utf8) }
+    static let separators: [UInt8] = [0x2D, 0x2E, 0x20]
+
     static func containsPay(_ s: Bytes) -> Bool {
         if containsDollar(s) { return true }
-        let units = ["dollars", "usd", "per hour", "an hour", "hourly", "per year", "a year", "k a year"]
-        let slashUnits = ["hour", "year", "hr", "yr", "h"]
-        let words = ["salary", "wages", "earns", "wage", "earn", "paid", "pay", "rate"]
         var i = 0
         while i < s.count {
             let b = s[i]
@@ -109,15 +110,15 @@ public enum PersonalDataScan {
                 if j < s.count && s[j] == 0x2F {
                     var k = j + 1
                     if k < s.count && isSpace(s[k]) { k += 1 }
-                    if slashUnits.contains(where: { lower(s, k, $0) && wordEnds(s, k + $0.utf8.count) }) { return true }
+                    if slashUnits.contains(where: { lower(s, k, $0) && wordEnds(s, k + $0.count) }) { return true }
                 }
-                if units.contains(where: { lower(s, j, $0) && wordEnds(s, j + $0.utf8.count) }) { return true }
+                if units.contains(where: { lower(s, j, $0) && wordEnds(s, j + $0.count) }) { return true }
                 i = max(i + 1, j)
                 continue
             }
             if isLetter(b) && !(i > 0 && (isLetter(s[i - 1]) || isDigit(s[i - 1]) || s[i - 1] == 0x5F)) {
-                if let word = words.first(where: { lower(s, i, $0) && wordEnds(s, i + $0.utf8.count) }) {
-                    var k = i + word.utf8.count
+                if let word = words.first(where: { lower(s, i, $0) && wordEnds(s, i + $0.count) }) {
+                    var k = i + word.count
                     var scanned = 0
                     while k < s.count && scanned <= 24 {
                         if isDigit(s[k]) { return true }
@@ -159,7 +160,7 @@ public enum PersonalDataScan {
     /// `(?<![0-9])(\+?1[-. ]?)?(\([0-9]{3}\)\s?|[0-9]{3}[-. ])[0-9]{3}[-. ][0-9]{4}(?![0-9])`
     /// or `(?<![0-9-])[0-9]{3}-[0-9]{4}(?![0-9])`
     static func containsPhone(_ s: Bytes) -> Bool {
-        let seps: [UInt8] = [0x2D, 0x2E, 0x20]
+        let seps = separators
         func body(_ start: Int) -> Bool {
             var j = start
             if j < s.count && s[j] == 0x28 {
