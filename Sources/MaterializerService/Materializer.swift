@@ -46,7 +46,7 @@ public final class Materializer: Sendable {
 
     private func pass(dryRun: Bool) async throws -> MaterializationSummary {
         let paths = config.paths
-        let startedAt = JournalClock.now()
+        let startedAt = ArtifactClock.now()
         let started = MonotonicClock.nanoseconds()
         var timings: [String: Double] = ["read": 0, "materialize": 0, "score": 0, "commit": 0]
         func measure<T>(_ stage: String, _ body: () throws -> T) rethrows -> T {
@@ -107,7 +107,7 @@ public final class Materializer: Sendable {
             categories[scored.category.rawValue, default: 0] += 1
         }
 
-        var assembler = RunAssembler(known: known, now: { JournalClock.now() })
+        var assembler = RunAssembler(known: known, now: { ArtifactClock.now() })
         var readCursor = cursorBefore
         var eventsRead = 0
         var evidenceAdded = 0
@@ -129,7 +129,7 @@ public final class Materializer: Sendable {
                 let problems = measure("materialize") { validator.errors(tree, limit: 3) }
                 if !problems.isEmpty {
                     let quarantine = QuarantineRecord(runID: record.runID, kind: "schema", reason: "evidence schema: " + problems.joined(separator: "; "),
-                                                      seqs: record.sourceSeqs, eventTypes: [], quarantinedAt: JournalClock.now())
+                                                      seqs: record.sourceSeqs, eventTypes: [], quarantinedAt: ArtifactClock.now())
                     return try handle(.quarantine(quarantine))
                 }
                 let bytes = measure("materialize") { () -> [UInt8] in
@@ -170,7 +170,7 @@ public final class Materializer: Sendable {
         let cursorAfter = assembler.lowestPendingSeq.map { min(readCursor, $0 - 1) } ?? readCursor
 
         let summary = MaterializationSummary(
-            materializationID: UUID().uuidString.lowercased(), dryRun: dryRun, startedAt: startedAt, finishedAt: JournalClock.now(),
+            materializationID: UUID().uuidString.lowercased(), dryRun: dryRun, startedAt: startedAt, finishedAt: ArtifactClock.now(),
             cursorBefore: cursorBefore, cursorAfter: dryRun ? cursorBefore : cursorAfter, eventsRead: eventsRead,
             ignoredEvents: assembler.ignoredEvents, evidenceAdded: evidenceAdded, quarantinedAdded: quarantinedAdded,
             quarantineReasons: quarantineReasons, failedRuns: failedRuns, pendingRuns: assembler.pending.count, scoredAdded: scoredAdded,
@@ -196,28 +196,9 @@ public final class Materializer: Sendable {
         result.timingsMs = timings.mapValues { ($0 * 1000).rounded() / 1000 }
         let line = try JSONCoding.encode(result)
         try DurableFile.atomicReplace(path: paths.summary, bytes: line + [0x0A])
-        let history = paths.summaries
-        try JSONLinesFile.replace(history) { writer in
-            try JSONLinesFile.forEachLine(history) { old, _ in
-                try writer.write(Array(old) + [0x0A])
-                return true
-            }
-            try writer.write(line + [0x0A])
-        }
+        try JSONLinesFile.append(paths.summaries, lines: [line])
         logger?.info("materialized", [("evidence_added", String(evidenceAdded)), ("quarantined", String(quarantinedAdded)),
                                       ("cursor", String(cursorAfter)), ("events", String(eventsRead))])
         return result
-    }
-}
-
-/// RFC 3339 UTC timestamps with milliseconds, as the journal writes them.
-enum JournalClock {
-    static func now() -> String {
-        var t = time_t(Date().timeIntervalSince1970.rounded(.down))
-        var parts = tm()
-        gmtime_r(&t, &parts)
-        let millis = Int((Date().timeIntervalSince1970.truncatingRemainder(dividingBy: 1)) * 1000)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
-                      Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), min(999, max(0, millis)))
     }
 }

@@ -18,7 +18,7 @@ struct MaterializerRoutes: Sendable {
 
     /// `POST /v1/materialize {"dry_run"?}` (an empty body means `{}`).
     func materialize(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let body = request.body.allSatisfy { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
+        let body = JSONLinesFile.isBlank(request.body)
             ? MaterializeBody?.none : try JSONCoding.decode(MaterializeBody.self, from: request.body)
         let summary = try await Self.mapping { try await materializer.materialize(dryRun: body?.dryRun ?? false) }
         return .json(summary)
@@ -30,7 +30,7 @@ struct MaterializerRoutes: Sendable {
         guard let kind = ExportKind(rawValue: name) else {
             throw APIError.notFound("unknown export kind '\(name)'; expected one of sft, rag, preference")
         }
-        if !request.body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+        if !JSONLinesFile.isBlank(request.body) {
             let value = try JSONCoding.decode(JSONValue.self, from: request.body)
             guard let fields = value.objectValue else { throw APIError.badRequest("body: expected a JSON object") }
             if let unknown = fields.keys.sorted().first { throw APIError.badRequest("unknown field '\(unknown)'; an export takes no fields") }

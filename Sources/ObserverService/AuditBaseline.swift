@@ -149,29 +149,14 @@ struct BaselineBook: Sendable {
     /// Measures, compares with the last baseline, and appends (the file is replaced atomically).
     func take() throws -> AuditBaseline {
         let paths = config.paths
-        var baseline = try measure(id: UUID().uuidString.lowercased(), takenAt: AuditClock.now())
+        var baseline = try measure(id: UUID().uuidString.lowercased(), takenAt: ArtifactClock.now())
         var last: AuditBaseline?
         try JSONLinesFile.forEachLine(paths.auditBaselines) { line, _ in
             last = try? JSONValueDecoder.decode(AuditBaseline.self, fromBytes: line)
             return true
         }
         baseline.drift = drift(baseline, against: last)
-        let line = try JSONCoding.encode(baseline) + [0x0A]
-        try JSONLinesFile.replace(paths.auditBaselines) { writer in
-            try JSONLinesFile.forEachLine(paths.auditBaselines) { old, _ in
-                try writer.write(Array(old) + [0x0A])
-                return true
-            }
-            try writer.write(line)
-        }
+        try JSONLinesFile.append(paths.auditBaselines, lines: [try JSONCoding.encode(baseline)])
         return baseline
-    }
-}
-
-enum AuditClock {
-    static func now() -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date())
     }
 }

@@ -34,7 +34,7 @@ struct AuditRoutes: Sendable {
 
     /// These calls take no parameters: an empty body or `{}`; anything else is a 400 naming it.
     static func requireEmptyObject(_ body: [UInt8]) throws(APIError) {
-        guard !body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) else { return }
+        guard !JSONLinesFile.isBlank(body) else { return }
         let value = try JSONCoding.decode(JSONValue.self, from: body)
         guard let fields = value.objectValue else { throw APIError.badRequest("body: expected a JSON object") }
         if let unknown = fields.keys.sorted().first { throw APIError.badRequest("unknown field '\(unknown)'; this call takes no fields") }

@@ -51,7 +51,7 @@ struct AuditRunner: Sendable {
 
     func run() async -> AuditReport {
         let started = MonotonicClock.nanoseconds()
-        let startedAt = AuditClock.now()
+        let startedAt = ArtifactClock.now()
         var phases: [PhaseResult] = []
         let steps: [@Sendable () async -> Outcome] = [
             { await fleetHealth() }, { await offloaded { schemas() } }, { await materializerDryRun() }, { await offloaded { scoreDistribution() } },

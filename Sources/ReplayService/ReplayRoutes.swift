@@ -7,7 +7,7 @@ struct ReplayRoutes: Sendable {
 
     /// `POST /v1/replay {"run_ids"?,"limit"?}` (an empty body replays the latest runs).
     func replay(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let body = request.body.allSatisfy { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
+        let body = JSONLinesFile.isBlank(request.body)
             ? Replayer.Request() : try JSONCoding.decode(Replayer.Request.self, from: request.body)
         do {
             return .json(try await replayer.replay(body))

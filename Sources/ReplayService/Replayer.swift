@@ -101,19 +101,12 @@ public struct Replayer: Sendable {
                 recordedErrors = try await fleet.validate(fill, request: record.request)
             }
             let (verdict, reason) = ReplayJudge.judge(original: original, replayed: replayed, recordedProposalErrors: recordedErrors)
-            runs.append(ReplayRun(replayID: replayID, runID: record.runID, replayedAt: ReplayClock.now(), original: original, replayed: replayed,
+            runs.append(ReplayRun(replayID: replayID, runID: record.runID, replayedAt: ArtifactClock.now(), original: original, replayed: replayed,
                                   overlap: Set(original.workerIDs).intersection(replayed.workerIDs).count, verdict: verdict, reason: reason))
         }
         if !runs.isEmpty {
             do {
-                let path = config.paths.replayRuns
-                try JSONLinesFile.replace(path) { writer in
-                    try JSONLinesFile.forEachLine(path) { old, _ in
-                        try writer.write(Array(old) + [0x0A])
-                        return true
-                    }
-                    for run in runs { try writer.write(JSONCoding.encode(run) + [0x0A]) }
-                }
+                try JSONLinesFile.append(config.paths.replayRuns, lines: try runs.map { try JSONCoding.encode($0) })
             } catch {
                 throw ReplayError(.storage, "cannot write the replay runs: \(error)")
             }
@@ -179,13 +172,5 @@ public struct HTTPReplayFleet: ReplayFleet {
         } catch {
             throw ReplayError(.storage, "a recorded fill could not be encoded: \(error)")
         }
-    }
-}
-
-enum ReplayClock {
-    static func now() -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date())
     }
 }

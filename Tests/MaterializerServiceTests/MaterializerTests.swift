@@ -59,7 +59,7 @@ import Testing
     let last = events.last { $0.type == "fill.finished" }!
     events.removeAll { $0.seq == last.seq }
     // The fixture's timestamps are in the past, so make this run's events "now".
-    for index in events.indices where events[index].traceID == last.traceID { events[index].ts = JournalClock.now() }
+    for index in events.indices where events[index].traceID == last.traceID { events[index].ts = ArtifactClock.now() }
     let summary = try await Fixtures.materializer(root, events, grace: 3600).materialize(dryRun: false)
     #expect(summary.pendingRuns == 1)
     #expect(summary.quarantinedAdded == 0)

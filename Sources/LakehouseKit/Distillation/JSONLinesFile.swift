@@ -69,3 +69,34 @@ public enum JSONLinesFile {
         try DurableFile.atomicReplace(path: path, write: write)
     }
 }
+
+extension JSONLinesFile {
+    /// Appends `lines` (each without its newline) by writing the old content plus them to a new
+    /// file that atomically replaces the old one: readers see all of the old lines and all of the
+    /// new, or only the old.
+    public static func append(_ path: String, lines: [[UInt8]]) throws {
+        try replace(path) { writer in
+            try forEachLine(path) { old, _ in
+                try writer.write(Array(old) + [0x0A])
+                return true
+            }
+            for line in lines { try writer.write(line + [0x0A]) }
+        }
+    }
+
+    /// True when a request body is empty or only whitespace (calls whose fields are all optional).
+    public static func isBlank(_ body: [UInt8]) -> Bool { body.allSatisfy { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 } }
+}
+
+/// RFC 3339 UTC timestamps with milliseconds for artifact records (`2026-11-21T12:00:00.123Z`).
+public enum ArtifactClock {
+    public static func now() -> String {
+        let now = Date().timeIntervalSince1970
+        var t = time_t(now.rounded(.down))
+        var parts = tm()
+        gmtime_r(&t, &parts)
+        let millis = min(999, max(0, Int((now - now.rounded(.down)) * 1000)))
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
+                      Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), millis)
+    }
+}
