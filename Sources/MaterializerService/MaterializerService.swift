@@ -2,6 +2,8 @@ import LakehouseKit
 
 /// materializerd: runs to evidence, scoring, exports (SPEC §6). The route table; handlers in
 /// `MaterializerRoutes`, the domain in `Materializer`, `RunAssembler`, `RunScorer`, `Exporter`.
+/// Ready once loaded: journald being down is answered per call (`POST /v1/materialize` → 503), so
+/// exports of what is already materialized keep working without it.
 public struct MaterializerService: DaemonService {
     let context: DaemonContext
     let config: MaterializerConfig
@@ -25,9 +27,5 @@ public struct MaterializerService: DaemonService {
     public func start() async throws {
         ArtifactCleanup.removeStaleTemporaries(in: [config.paths.evidenceDirectory, config.paths.scoredDirectory, config.paths.quarantineDirectory,
                                                     config.paths.exportsDirectory, config.dataRoot + "/materializerd"])
-    }
-
-    public func readinessProblems() async -> [String] {
-        await context.peers.isHealthy(.journald) ? [] : ["journald is not answering"]
     }
 }

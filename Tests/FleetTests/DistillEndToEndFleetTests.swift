@@ -31,7 +31,7 @@ import Testing
     }
 
     func statuses(_ response: HTTPClientResponse) -> [Int: String] {
-        Dictionary(uniqueKeysWithValues: ((response.json?["phases"] as? [[String: Any]]) ?? []).map { ($0["phase"] as! Int, $0["status"] as! String) })
+        Dictionary(((response.json?["phases"] as? [[String: Any]]) ?? []).compactMap { phase in (phase["phase"] as? Int).flatMap { key in (phase["status"] as? String).map { (key, $0) } } }, uniquingKeysWith: { first, _ in first })
     }
 
     @Test func aFewHundredRealFillsBecomeValidArtifactsReplayAndAudit() async throws {
@@ -96,9 +96,9 @@ import Testing
         #expect(training.status == 0, "\(training.output)\(training.errors)")
 
         // A proposed worker made inactive → regression for the run that named them.
-        let matched = ((replay.json?["runs"] as? [[String: Any]]) ?? []).first { $0["verdict"] as? String == "match" }!
-        let runID = matched["run_id"] as! String
-        let worker = ((matched["original"] as? [String: Any])?["worker_ids"] as? [String])!.first!
+        let matched = try #require(((replay.json?["runs"] as? [[String: Any]]) ?? []).first { $0["verdict"] as? String == "match" })
+        let runID = try #require(matched["run_id"] as? String)
+        let worker = try #require(((matched["original"] as? [String: Any])?["worker_ids"] as? [String])?.first)
         let roster = try String(contentsOfFile: fleet.dataDirectory + "/seed/workers.jsonl", encoding: .utf8)
         let changed = roster.split(separator: "\n").map { line in
             line.contains(#""id":"\#(worker)""#) ? line.replacingOccurrences(of: #""status":"active""#, with: #""status":"inactive""#) : String(line)

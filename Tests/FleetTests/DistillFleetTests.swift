@@ -36,12 +36,12 @@ import Testing
         try await startDistill(fleet)
         var events = try DistillPython.generatedEvents(runs: 120, seed: 5)
         // Cut one corrected run: drop its first iterate.attempt event.
-        let finishedMulti = events.first { ($0["type"] as? String) == "fill.finished" && (($0["payload"] as? [String: Any])?["attempts"] as? Int ?? 0) >= 2 }!
-        let cutRun = finishedMulti["trace_id"] as! String
-        let cutIndex = events.firstIndex { ($0["trace_id"] as? String) == cutRun && ($0["type"] as? String) == "iterate.attempt" }!
+        let finishedMulti = try #require(events.first { ($0["type"] as? String) == "fill.finished" && (($0["payload"] as? [String: Any])?["attempts"] as? Int ?? 0) >= 2 })
+        let cutRun = try #require(finishedMulti["trace_id"] as? String)
+        let cutIndex = try #require(events.firstIndex { ($0["trace_id"] as? String) == cutRun && ($0["type"] as? String) == "iterate.attempt" })
         events.remove(at: cutIndex)
         try await post(fleet, events)
-        let finished = Set(events.filter { ($0["type"] as? String) == "fill.finished" }.map { $0["trace_id"] as! String })
+        let finished = Set(events.filter { ($0["type"] as? String) == "fill.finished" }.compactMap { $0["trace_id"] as? String })
 
         let first = try await fleet.request(.materializerd, .POST, "/v1/materialize", body: "{}", timeoutMs: 60_000)
         #expect(first.status == .ok, "\(first.text)")
@@ -103,7 +103,7 @@ import Testing
         try await startDistill(fleet)
         let events = try DistillPython.generatedEvents(runs: 2_000, seed: 9)
         try await post(fleet, events)
-        let finished = Set(events.filter { ($0["type"] as? String) == "fill.finished" }.map { $0["trace_id"] as! String })
+        let finished = Set(events.filter { ($0["type"] as? String) == "fill.finished" }.compactMap { $0["trace_id"] as? String })
         let data = fleet.dataDirectory
 
         let attempt = Task { try? await fleet.request(.materializerd, .POST, "/v1/materialize", body: "{}", timeoutMs: 60_000) }

@@ -18,7 +18,7 @@ import Testing
         #expect(elapsed < 30, "audit took \(elapsed) s")
         let phases = (response.json?["phases"] as? [[String: Any]]) ?? []
         #expect(phases.count == 8)
-        let status = Dictionary(uniqueKeysWithValues: phases.map { ($0["phase"] as! Int, $0["status"] as! String) })
+        let status = Dictionary(phases.compactMap { phase in (phase["phase"] as? Int).flatMap { key in (phase["status"] as? String).map { (key, $0) } } }, uniquingKeysWith: { first, _ in first })
         #expect(status[0] == "unavailable")  // fleet inventory: daemons down
         #expect(status[2] == "unavailable")  // materializer dry run
         #expect(status[4] == "unavailable")  // export firewall (materializerd)
@@ -56,13 +56,13 @@ import Testing
         #expect((baseline.json?["evidence_count"] as? Int ?? 0) > 0)
 
         let before = try await fleet.request(.observerd, .POST, "/v1/audit/full", timeoutMs: 60_000)
-        let phasesBefore = Dictionary(uniqueKeysWithValues: ((before.json?["phases"] as? [[String: Any]]) ?? []).map { ($0["phase"] as! Int, $0["status"] as! String) })
+        let phasesBefore = Dictionary(((before.json?["phases"] as? [[String: Any]]) ?? []).compactMap { phase in (phase["phase"] as? Int).flatMap { key in (phase["status"] as? String).map { (key, $0) } } }, uniquingKeysWith: { first, _ in first })
         for phase in [1, 2, 3, 4, 5, 6] { #expect(phasesBefore[phase] == "pass", "phase \(phase): \(before.text)") }
 
         fleet.process(.journald).killHard()
         let after = try await fleet.request(.observerd, .POST, "/v1/audit/full", timeoutMs: 60_000)
         #expect(after.status == .ok)
-        let phasesAfter = Dictionary(uniqueKeysWithValues: ((after.json?["phases"] as? [[String: Any]]) ?? []).map { ($0["phase"] as! Int, $0["status"] as! String) })
+        let phasesAfter = Dictionary(((after.json?["phases"] as? [[String: Any]]) ?? []).compactMap { phase in (phase["phase"] as? Int).flatMap { key in (phase["status"] as? String).map { (key, $0) } } }, uniquingKeysWith: { first, _ in first })
         #expect(phasesAfter[5] == "unavailable")
         #expect(phasesAfter[2] == "unavailable")
         #expect(!phasesAfter.values.contains("fail"), "\(after.text)")

@@ -19,8 +19,10 @@ import Testing
         return "late"
     }
     #expect(value == "timed out")
-    #expect(Date().timeIntervalSince(started) < 2)
-    #expect(await bounded(1_000, fallback: { 0 }) { 7 } == 7)
+    // Not a performance figure: only that the 5 s body did not hold the answer (a loaded test box
+    // may be slow to run the deadline).
+    #expect(Date().timeIntervalSince(started) < 4.5)
+    #expect(await bounded(60_000, fallback: { 0 }) { 7 } == 7)
 }
 
 func scoredLine(_ id: String, _ category: RunCategory, _ score: Double, latency: Double) throws -> [UInt8] {
