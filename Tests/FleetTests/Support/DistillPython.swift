@@ -1,0 +1,40 @@
+import Foundation
+
+/// Runs a Tests/Python tooling script and returns its exit status and output. A missing
+/// interpreter or module is a non-zero status with the error, which the tests assert on (a
+/// failure, never a skip).
+enum DistillPython {
+    static var repositoryRoot: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().path
+    }
+
+    static func run(_ script: String, _ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "\(repositoryRoot)/Tests/Python/\(script)"] + arguments
+        // stderr goes to a file, so a chatty stderr can never block the stdout reader.
+        let errorPath = NSTemporaryDirectory() + "distill-python-\(UUID().uuidString).err"
+        _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: errorPath) }
+        let stdout = Pipe()
+        process.standardOutput = stdout
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
+        try process.run()
+        let output = stdout.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let errors = (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? ""
+        return (process.terminationStatus, String(decoding: output, as: UTF8.self), errors)
+    }
+
+    /// The events of `runs` generated fill runs, as JSON objects (one per journal event).
+    static func generatedEvents(runs: Int, seed: Int) throws -> [[String: Any]] {
+        let result = try run("gen_fill_runs.py", ["--runs", String(runs), "--seed", String(seed), "--out", "-"])
+        guard result.status == 0 else { throw DistillToolFailure(description: "gen_fill_runs.py: \(result.errors)") }
+        return result.output.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    }
+}
+
+struct DistillToolFailure: Error, CustomStringConvertible {
+    let description: String
+}
