@@ -31,9 +31,22 @@ enum IndexSnapshot {
     {
         try DurableFile.stageReplacement(of: path) { file in
             var crc = CRC32C()
+            // Records and links are read without the lock while commits rewrite neighbour lists in
+            // place, so each slice is copied once and the checksum and the file both take the copy:
+            // reading the live memory twice could checksum bytes other than those written.
+            var copy = [UInt8](repeating: 0, count: 1 << 20)
             func put(_ raw: UnsafeRawBufferPointer) throws {
-                crc.update(raw)
-                try file.write(raw)
+                var offset = 0
+                while offset < raw.count {
+                    let n = min(copy.count, raw.count - offset)
+                    try copy.withUnsafeMutableBytes { buffer in
+                        buffer.baseAddress!.copyMemory(from: raw.baseAddress! + offset, byteCount: n)
+                        let slice = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
+                        crc.update(slice)
+                        try file.write(slice)
+                    }
+                    offset += n
+                }
             }
             func put(_ bytes: [UInt8]) throws { try bytes.withUnsafeBytes { try put($0) } }
 

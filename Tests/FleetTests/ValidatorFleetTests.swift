@@ -202,10 +202,18 @@ import Testing
         #expect(asked.count == 3 && asked.allSatisfy { $0.json == true })
         let correction = try JSONCoding.decode(FillDraftContext.self, from: Array(asked[2].messages.last!.content.utf8))
         #expect(correction.task == .correction && correction.violations == answer.attempts[1].violations)
-        // Every attempt and the end of the run are journaled under the run id (a log line until the journal client is wired).
-        let log = fleet.process(.validatord).log
-        #expect(log.components(separatedBy: "type=iterate.attempt trace_id=run-fleet-1").count - 1 == 3, "\(log)")
-        #expect(log.contains("type=iterate.finished trace_id=run-fleet-1"))
+        // Every attempt and the end of the run reach journald under the run id (spooled first, then
+        // delivered: journald starts only now, after the answer).
+        try fleet.start([.journald])
+        #expect(await fleet.waitUntilReady(.journald))
+        var types: [String] = []
+        for _ in 0..<200 {
+            let events = try await fleet.request(.journald, .GET, "/v1/events?trace_id=run-fleet-1").json?["events"] as? [[String: Any]] ?? []
+            types = events.compactMap { $0["type"] as? String }
+            if types.count >= 4 { break }
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        #expect(types == [FillRunEventType.attempt, FillRunEventType.attempt, FillRunEventType.attempt, FillRunEventType.iterateFinished], "\(types)")
         let metrics = try await fleet.request(.validatord, .GET, "/metrics").text
         #expect(metrics.contains(#"validatord_iterate_runs_total{valid="true"} 1"#) && metrics.contains("validatord_iterate_attempts_total 3"), "\(metrics)")
         _ = fleet.stop()
