@@ -114,7 +114,7 @@ def main():
                          "Python that has torch and sentence-transformers")
     model = SentenceTransformer(args.model_dir, device="cpu")
     print(f"peer: sentence-transformers {__import__('sentence_transformers').__version__}, torch {torch.__version__}, "
-          f"CPU, mkldnn={torch.backends.mkldnn.is_enabled()}")
+          f"CPU, mkldnn={torch.backends.mkldnn.is_available()}, mkl={torch.backends.mkl.is_available()}")
     clients = {1: Embedd(args.embedd_1), 2: Embedd(args.embedd_2)}
 
     # Warm both sides (first calls allocate, load code, fill caches of the CPU, not of embedd: its cache is off).
