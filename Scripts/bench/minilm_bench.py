@@ -30,8 +30,12 @@ def sentences(count, seed):
 
 class Embedd:
     def __init__(self, addr):
-        host, port = addr.rsplit(":", 1)
-        self.conn = http.client.HTTPConnection(host, int(port), timeout=120)
+        self.host, self.port = addr.rsplit(":", 1)
+        self.reconnect()
+
+    def reconnect(self):
+        # A fresh keep-alive connection per measured run: embedd closes idle ones while PyTorch runs.
+        self.conn = http.client.HTTPConnection(self.host, int(self.port), timeout=120)
 
     def embed(self, texts):
         body = json.dumps({"texts": texts})
@@ -44,6 +48,8 @@ class Embedd:
 
 
 def run_ours(client, texts, batch):
+    client.reconnect()
+    client.embed(["connect"])  # cache off: an embedding like any other, outside the timed loop
     start = time.perf_counter()
     for i in range(0, len(texts), batch):
         client.embed(texts[i:i + batch])

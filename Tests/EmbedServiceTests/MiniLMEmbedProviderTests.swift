@@ -31,4 +31,34 @@ import Testing
         }
         print("minilm vs NumPy reference: 200 sentences, worst cosine \(worst), kernels \(provider.kernelName)")
     }
+
+    @Test func concurrentCallsAreMergedYetEachGetsItsOwnVectors() async throws {
+        let provider = try MiniLMEmbedProvider(directory: try MiniLMModelFixture.modelDirectory(), threads: 2)
+        let texts = (0..<24).map { "worker \($0): " + MiniLMSentences.fragments[$0 * 5 % MiniLMSentences.fragments.count] }
+        let alone = texts.map { provider.embedNow([$0])[0] }
+        let together = try await withThrowingTaskGroup(of: (Int, [[Float]]).self) { group in
+            for (index, text) in texts.enumerated() {
+                group.addTask { (index, try await provider.embed([text, "shared tail"], model: "all-minilm-l6-v2")) }
+            }
+            var results = [[[Float]]](repeating: [], count: texts.count)
+            for try await (index, vectors) in group { results[index] = vectors }
+            return results
+        }
+        let tail = provider.embedNow(["shared tail"])[0]
+        for (index, vectors) in together.enumerated() {
+            #expect(vectors.count == 2)
+            #expect(Self.cosine(vectors[0], alone[index].map(Double.init)) > 0.99999, "text \(index)")
+            #expect(Self.cosine(vectors[1], tail.map(Double.init)) > 0.99999)
+        }
+    }
+
+    @Test func portableAndAVX2KernelsGiveTheSameVectors() throws {
+        let directory = try MiniLMModelFixture.modelDirectory()
+        let sentences = MiniLMSentences.varied(count: 12, seed: 3)
+        let sets = EncoderKernelChoice.available
+        let vectors = try sets.map { try MiniLMEmbedProvider(directory: directory, threads: 1, kernels: $0).embedNow(sentences) }
+        for other in vectors.dropFirst() {
+            for (a, b) in zip(vectors[0], other) { #expect(Self.cosine(a, b.map(Double.init)) > 0.99999) }
+        }
+    }
 }
