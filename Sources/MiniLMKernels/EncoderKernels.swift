@@ -17,13 +17,13 @@ public enum EncoderKernels {
                 MatrixKernel.store(v, p + 16 * i)
                 sum += v
             }
-            let mean = sum.sum() / Float(dim)
+            let mean = MatrixKernel.sum(sum) / Float(dim)
             var squares = SIMD16<Float>()
             for i in 0..<chunks {
                 let d = MatrixKernel.load(p + 16 * i) - mean
                 squares = MatrixKernel.madd(squares, d, d, fused: fused)
             }
-            let scale = 1 / (squares.sum() / Float(dim) + epsilon).squareRoot()
+            let scale = 1 / (MatrixKernel.sum(squares) / Float(dim) + epsilon).squareRoot()
             for i in 0..<chunks {
                 let normalised = (MatrixKernel.load(p + 16 * i) - mean) * scale
                 let v = MatrixKernel.madd(MatrixKernel.load(beta + 16 * i), normalised, MatrixKernel.load(gamma + 16 * i), fused: fused)
@@ -58,7 +58,7 @@ public enum EncoderKernels {
                 if chunks > 1 { d = MatrixKernel.madd(d, q1, MatrixKernel.load(kv + 16), fused: fused) }
                 if chunks > 2 { d = MatrixKernel.madd(d, q2, MatrixKernel.load(kv + 32), fused: fused) }
                 if chunks > 3 { d = MatrixKernel.madd(d, q3, MatrixKernel.load(kv + 48), fused: fused) }
-                let s = d.sum() * scale
+                let s = MatrixKernel.sum(d) * scale
                 scores[j] = s
                 maximum = max(maximum, s)
             }
@@ -67,7 +67,7 @@ public enum EncoderKernels {
             while j + 16 <= length {
                 let e = VectorMath.exp(MatrixKernel.load(scores + j) - maximum, fused: fused)
                 MatrixKernel.store(e, scores + j)
-                total += e.sum()
+                total += MatrixKernel.sum(e)
                 j += 16
             }
             if j < length {

@@ -33,6 +33,16 @@ public enum MatrixKernel {
         fused ? c.addingProduct(a, b) : c + a * b
     }
 
+    /// The lanes' sum, by halves (the generic `SIMD.sum()` is a separately emitted specialization
+    /// that each kernel module would otherwise share at link time).
+    @inlinable @inline(__always)
+    static func sum(_ v: SIMD16<Float>) -> Float {
+        let eight = v.lowHalf + v.highHalf
+        let four = eight.lowHalf + eight.highHalf
+        let two = four.lowHalf + four.highHalf
+        return two[0] + two[1]
+    }
+
     @inlinable @inline(__always)
     static func load(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
         UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)

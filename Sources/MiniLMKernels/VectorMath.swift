@@ -32,7 +32,11 @@ public enum VectorMath {
     @inlinable @inline(__always)
     public static func exp(_ x: SIMD16<Float>, fused: Bool) -> SIMD16<Float> {
         let x = x.clamped(lowerBound: SIMD16(repeating: -87.3), upperBound: SIMD16(repeating: 88.3))
-        let n = (x * 1.44269504088896341).rounded(.toNearestOrEven)
+        // Round to nearest by adding 1.5·2²³ (the sum's low mantissa bits then hold n as an integer),
+        // which also yields 2ⁿ's exponent bits without a float-to-int conversion: the generic SIMD
+        // `rounded` and `init(_:rounding:)` compile to per-lane calls, not vector instructions.
+        let shifted = MatrixKernel.madd(SIMD16(repeating: 12_582_912), x, SIMD16(repeating: 1.44269504088896341), fused: fused)
+        let n = shifted - 12_582_912
         var r = MatrixKernel.madd(x, n, SIMD16(repeating: -0.693359375), fused: fused)
         r = MatrixKernel.madd(r, n, SIMD16(repeating: 2.12194440e-4), fused: fused)
         var p = SIMD16<Float>(repeating: 1.9875691500e-4)
@@ -42,7 +46,7 @@ public enum VectorMath {
         p = MatrixKernel.madd(SIMD16(repeating: 1.6666665459e-1), p, r, fused: fused)
         p = MatrixKernel.madd(SIMD16(repeating: 5.0000001201e-1), p, r, fused: fused)
         let y = MatrixKernel.madd(r + 1, p, r * r, fused: fused)
-        let exponent = (SIMD16<Int32>(n, rounding: .towardZero) &+ 127) &<< 23
+        let exponent = (unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- 0x4B40_0000 &+ 127) &<< 23
         return y * unsafeBitCast(exponent, to: SIMD16<Float>.self)
     }
 }
