@@ -16,10 +16,10 @@ import Testing
     }
 
     @Test func embeddingsMatchTheNumPyReference() async throws {
-        let directory = try MiniLMModelFixture.modelDirectory()
+        let directory = try await MiniLMModelFixture.modelDirectory()
         let sentences = Array(MiniLMSentences.varied(count: 200, seed: 7))
-        let reference = try MiniLMModelFixture.reference("embed", sentences, as: [[Double]].self)
-        let provider = try MiniLMEmbedProvider(directory: directory, threads: 2)
+        let reference = try await MiniLMModelFixture.reference("embed", sentences, as: [[Double]].self)
+        let provider = try await MiniLMModelFixture.offPool { try MiniLMEmbedProvider(directory: directory, threads: 2) }
         let vectors = try await provider.embed(sentences, model: "all-minilm-l6-v2")
         #expect(vectors.count == 200)
         var worst = 1.0
@@ -33,9 +33,10 @@ import Testing
     }
 
     @Test func concurrentCallsAreMergedYetEachGetsItsOwnVectors() async throws {
-        let provider = try MiniLMEmbedProvider(directory: try MiniLMModelFixture.modelDirectory(), threads: 2)
+        let directory = try await MiniLMModelFixture.modelDirectory()
+        let provider = try await MiniLMModelFixture.offPool { try MiniLMEmbedProvider(directory: directory, threads: 2) }
         let texts = (0..<24).map { "worker \($0): " + MiniLMSentences.fragments[$0 * 5 % MiniLMSentences.fragments.count] }
-        let alone = texts.map { provider.embedNow([$0])[0] }
+        let alone = try await MiniLMModelFixture.offPool { texts.map { provider.embedNow([$0])[0] } }
         let together = try await withThrowingTaskGroup(of: (Int, [[Float]]).self) { group in
             for (index, text) in texts.enumerated() {
                 group.addTask { (index, try await provider.embed([text, "shared tail"], model: "all-minilm-l6-v2")) }
@@ -44,7 +45,7 @@ import Testing
             for try await (index, vectors) in group { results[index] = vectors }
             return results
         }
-        let tail = provider.embedNow(["shared tail"])[0]
+        let tail = try await MiniLMModelFixture.offPool { provider.embedNow(["shared tail"])[0] }
         for (index, vectors) in together.enumerated() {
             #expect(vectors.count == 2)
             #expect(Self.cosine(vectors[0], alone[index].map(Double.init)) > 0.99999, "text \(index)")
@@ -52,11 +53,12 @@ import Testing
         }
     }
 
-    @Test func portableAndAVX2KernelsGiveTheSameVectors() throws {
-        let directory = try MiniLMModelFixture.modelDirectory()
+    @Test func portableAndAVX2KernelsGiveTheSameVectors() async throws {
+        let directory = try await MiniLMModelFixture.modelDirectory()
         let sentences = MiniLMSentences.varied(count: 12, seed: 3)
-        let sets = EncoderKernelChoice.available
-        let vectors = try sets.map { try MiniLMEmbedProvider(directory: directory, threads: 1, kernels: $0).embedNow(sentences) }
+        let vectors = try await MiniLMModelFixture.offPool {
+            try EncoderKernelChoice.available.map { try MiniLMEmbedProvider(directory: directory, threads: 1, kernels: $0).embedNow(sentences) }
+        }
         for other in vectors.dropFirst() {
             for (a, b) in zip(vectors[0], other) { #expect(Self.cosine(a, b.map(Double.init)) > 0.99999) }
         }

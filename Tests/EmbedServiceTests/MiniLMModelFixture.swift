@@ -15,8 +15,21 @@ enum MiniLMModelFixture {
         let description: String
     }
 
+    /// Runs blocking work (a child process, the encoder, 1,000 tokenisations) on a thread of its
+    /// own: on Swift's cooperative threads (two on a 2-core box) it would stall every other
+    /// suite's async work, and their timeouts with it.
+    static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try work() }) }.start()
+        }
+    }
+
     /// The model directory, fetched on first use.
-    static func modelDirectory() throws -> String {
+    static func modelDirectory() async throws -> String {
+        try await offPool { try fetchedDirectory() }
+    }
+
+    private static func fetchedDirectory() throws -> String {
         try fetched.withLock { done in
             if !done {
                 _ = try run("/bin/bash", [repositoryRoot + "/Scripts/lib/fetch-minilm", directory])
@@ -27,12 +40,16 @@ enum MiniLMModelFixture {
     }
 
     /// `python3 Tests/Python/minilm_reference.py <command> <model dir> <sentences file>`, decoded.
-    static func reference<T: Decodable>(_ command: String, _ sentences: [String], as type: T.Type) throws -> T {
+    static func reference<T: Decodable & Sendable>(_ command: String, _ sentences: [String], as type: T.Type) async throws -> T {
+        try await offPool { try blockingReference(command, sentences, as: type) }
+    }
+
+    private static func blockingReference<T: Decodable>(_ command: String, _ sentences: [String], as type: T.Type) throws -> T {
         let file = NSTemporaryDirectory() + "minilm-sentences-\(UUID().uuidString).json"
         try JSONEncoder().encode(sentences).write(to: URL(fileURLWithPath: file))
         defer { try? FileManager.default.removeItem(atPath: file) }
         let output = try run(
-            "/usr/bin/env", ["python3", repositoryRoot + "/Tests/Python/minilm_reference.py", command, try modelDirectory(), file])
+            "/usr/bin/env", ["python3", repositoryRoot + "/Tests/Python/minilm_reference.py", command, try fetchedDirectory(), file])
         return try JSONDecoder().decode(T.self, from: output)
     }
 

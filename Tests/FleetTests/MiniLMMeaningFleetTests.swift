@@ -67,7 +67,7 @@ import LakehouseKit
     }
 
     @Test func paraphrasesFindTheirRoleFarMoreOftenWithMiniLMThanWithHash() async throws {
-        let model = try MiniLMModelFiles.directory()
+        let model = try await MiniLMModelFiles.directory()
         let minilm = try Fleet()
         defer { minilm.removeData() }
         try minilm.start([.embedd], environment: ["EMBEDD_PROVIDER": "minilm", "EMBEDD_MODEL_DIR": model])

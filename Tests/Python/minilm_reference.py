@@ -42,7 +42,7 @@ def read_safetensors(path):
         if name == "__metadata__" or entry["dtype"] != "F32":
             continue
         begin, end = entry["data_offsets"]
-        tensors[name] = np.frombuffer(data[begin:end], dtype="<f4").reshape(entry["shape"]).astype(np.float64)
+        tensors[name] = np.frombuffer(data[begin:end], dtype="<f4").reshape(entry["shape"])
     return tensors
 
 
@@ -66,18 +66,21 @@ def gelu(x):
     return 0.5 * x * (1.0 + erf(x / math.sqrt(2.0)))
 
 
-def embed(model_dir, sentences, batch=16):
+def embed(model_dir, sentences, batch=32):
     with open(f"{model_dir}/config.json") as f:
         config = json.load(f)
     w = read_safetensors(f"{model_dir}/model.safetensors")
     eps, heads, layers = config["layer_norm_eps"], config["num_attention_heads"], config["num_hidden_layers"]
     ids_all = token_ids(model_dir, sentences)
-    out = []
-    for start in range(0, len(ids_all), batch):
-        ids = ids_all[start:start + batch]
+    # Batches of similar length (as sentence-transformers forms them), so padding stays small.
+    order = sorted(range(len(ids_all)), key=lambda i: len(ids_all[i]))
+    out = [None] * len(ids_all)
+    for start in range(0, len(order), batch):
+        members = order[start:start + batch]
+        ids = [ids_all[i] for i in members]
         length = max(len(i) for i in ids)
         tokens = np.zeros((len(ids), length), dtype=np.int64)
-        mask = np.zeros((len(ids), length))
+        mask = np.zeros((len(ids), length), dtype=np.float32)
         for row, seq in enumerate(ids):
             tokens[row, :len(seq)] = seq
             mask[row, :len(seq)] = 1
@@ -108,7 +111,8 @@ def embed(model_dir, sentences, batch=16):
             x = layer_norm(x + ff, w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"], eps)
         pooled = (x * mask[..., None]).sum(1) / mask.sum(1, keepdims=True)
         pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
-        out.extend(pooled.tolist())
+        for i, vector in zip(members, pooled.tolist()):
+            out[i] = vector
     return out
 
 

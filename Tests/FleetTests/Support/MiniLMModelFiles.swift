@@ -8,7 +8,14 @@ enum MiniLMModelFiles {
         let description: String
     }
 
-    static func directory() throws -> String {
+    /// Fetches (or finds) the model on a thread of its own, off Swift's cooperative threads.
+    static func directory() async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try fetch() }) }.start()
+        }
+    }
+
+    private static func fetch() throws -> String {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent().path
         let directory = root + "/.build/minilm-model"
