@@ -53,6 +53,7 @@ final class MiniLMWeights: @unchecked Sendable {
             let source = try file.floats(name, shape: shape)
             let target = take(source.count)
             target.update(from: source.baseAddress!, count: source.count)
+            file.release(name)
             return UnsafePointer(target)
         }
         func norm(_ prefix: String) throws(MiniLMModelError) -> Norm {
@@ -68,6 +69,7 @@ final class MiniLMWeights: @unchecked Sendable {
                 (weight + index * outputs * inputs).update(from: w.baseAddress!, count: w.count)
                 let b = try file.floats(prefix + ".bias", shape: [outputs])
                 (bias + index * outputs).update(from: b.baseAddress!, count: b.count)
+                file.release(prefix + ".weight")
             }
             let packed = take(outputs * prefixes.count * inputs)
             PortableKernels.pack(weight: weight, n: outputs * prefixes.count, k: inputs, into: packed)

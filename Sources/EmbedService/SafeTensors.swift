@@ -116,4 +116,14 @@ final class SafeTensors {
     }
 
     private var unalignedCopies: [UnsafeMutableBufferPointer<Float>] = []
+
+    /// Drops the mapped pages that lie wholly inside the tensor's bytes, once they have been copied:
+    /// loading then never holds the whole file and all the weights at the same time (peak RSS).
+    func release(_ name: String) {
+        guard let base, let tensor = tensors[name] else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = dataOffset + tensor.range.lowerBound, end = dataOffset + tensor.range.upperBound
+        let first = (start + page - 1) / page * page, last = end / page * page
+        if first < last { _ = madvise(base + first, last - first, Int32(MADV_DONTNEED)) }
+    }
 }
