@@ -35,6 +35,15 @@ vectorKernelTargets += [
 vectorKernelTargets += [("VectorKernelsAVX2", []), ("VectorKernelsAVX512", [])]
 #endif
 
+/// embedd's MiniLM encoder kernels, optimised even in debug builds (the tests run the real model),
+/// plus, on x86-64, the same code compiled for AVX2 + FMA, chosen at run time by CPU flags.
+var miniLMKernelTargets: [Target] = [.target(name: "MiniLMKernels", path: "Sources/MiniLMKernels", swiftSettings: [.unsafeFlags(["-O"])])]
+#if arch(x86_64)
+miniLMKernelTargets.append(.target(
+    name: "MiniLMKernelsHaswell", dependencies: ["MiniLMKernels"], path: "Sources/MiniLMKernelsHaswell",
+    swiftSettings: [.unsafeFlags(["-O", "-target-cpu", "haswell"])]))
+#endif
+
 /// Services with their own unit-test target under Tests/<Service>Tests.
 let testedServices: Set<String> = ["EmbedService", "VectorService", "GatewayService", "JournalService", "ChatService", "MatrixService", "ValidatorService", "TruthService", "MaterializerService", "ReplayService", "ObserverService"]
 
@@ -53,14 +62,19 @@ var targets: [Target] = [
         dependencies: ["LakehouseKit", "lakehouse"] + daemons.map { .target(name: $0.executable) },
         path: "Tests/FleetTests"
     ),
-]
+] + miniLMKernelTargets
 for kernel in vectorKernelTargets {
     targets.append(.target(name: kernel.name, path: "Sources/\(kernel.name)", swiftSettings: kernel.settings))
 }
+/// Kernel modules each service links besides LakehouseKit.
+let kernelDependencies: [String: [Target.Dependency]] = [
+    "VectorService": vectorKernelTargets.map { .target(name: $0.name) },
+    "EmbedService": miniLMKernelTargets.map { .target(name: $0.name) },
+]
 for daemon in daemons {
     targets.append(.target(
         name: daemon.service,
-        dependencies: ["LakehouseKit"] + (daemon.service == "VectorService" ? vectorKernelTargets.map { .target(name: $0.name) } : []),
+        dependencies: ["LakehouseKit"] + (kernelDependencies[daemon.service] ?? []),
         path: "Sources/\(daemon.service)",
         swiftSettings: daemon.service == "VectorService" ? vectorCPUFlags : []
     ))

@@ -1,12 +1,16 @@
+import Foundation
+
 /// Every `EMBEDD_*` variable, parsed and validated in one place (SPEC §4: bad config exits non-zero
 /// with one clear line). An empty value counts as unset, so `EMBEDD_API_KEY=` in an env file is
 /// harmless; an unknown `EMBEDD_*` name is an error, so a typo cannot be silently ignored.
 ///
 /// | variable | default | accepted |
 /// | --- | --- | --- |
-/// | `EMBEDD_PROVIDER` | `hash` | `hash`, `ollama`, `openai` |
-/// | `EMBEDD_DIMS` | 384 | 1…4096; hash: vector size; openai: sent as `dimensions`; not with ollama |
-/// | `EMBEDD_MODEL` | hash: `hash-<dims>`; ollama: `nomic-embed-text`; openai: `text-embedding-3-small` | hash: only `hash-<dims>` |
+/// | `EMBEDD_PROVIDER` | `hash` | `hash`, `minilm`, `ollama`, `openai` |
+/// | `EMBEDD_DIMS` | 384 | 1…4096; hash: vector size; openai: sent as `dimensions`; not with ollama or minilm |
+/// | `EMBEDD_MODEL` | hash: `hash-<dims>`; minilm: `all-minilm-l6-v2`; ollama: `nomic-embed-text`; openai: `text-embedding-3-small` | hash: only `hash-<dims>`; minilm: only `all-minilm-l6-v2` |
+/// | `EMBEDD_MODEL_DIR` | `$LAKEHOUSE_DATA_DIR/embedd/all-minilm-l6-v2` | minilm: the sentence-transformers model directory |
+/// | `EMBEDD_THREADS` | the CPU count | 1…256; minilm: threads per matrix product |
 /// | `EMBEDD_BASE_URL` | ollama: `http://127.0.0.1:11434`; openai: `https://api.openai.com` | `http://` or `https://` URL, no path `/v1` |
 /// | `EMBEDD_API_KEY` | — | required for openai; sent as a bearer token to ollama when set |
 /// | `EMBEDD_CACHE_BYTES` | 256 MiB | 0 (off) … 1 TiB; suffixes `KiB`, `MiB`, `GiB` (or `K`, `M`, `G`) |
@@ -16,12 +20,12 @@
 /// | `EMBEDD_TIMEOUT_MS` | 30000 | 1…600000, per provider call |
 public struct EmbedConfig: Sendable, Equatable {
     public enum Provider: String, Sendable, CaseIterable {
-        case hash, ollama, openai
+        case hash, minilm, ollama, openai
     }
 
     public static let variables = [
         "EMBEDD_PROVIDER", "EMBEDD_DIMS", "EMBEDD_MODEL", "EMBEDD_BASE_URL", "EMBEDD_API_KEY", "EMBEDD_CACHE_BYTES",
-        "EMBEDD_MAX_BATCH", "EMBEDD_MAX_TEXTS", "EMBEDD_MAX_TEXT_BYTES", "EMBEDD_TIMEOUT_MS",
+        "EMBEDD_MAX_BATCH", "EMBEDD_MAX_TEXTS", "EMBEDD_MAX_TEXT_BYTES", "EMBEDD_TIMEOUT_MS", "EMBEDD_MODEL_DIR", "EMBEDD_THREADS",
     ]
     public static let defaultCacheBytes = 256 * 1024 * 1024
     public static let defaultMaxBatch = 64
@@ -39,6 +43,10 @@ public struct EmbedConfig: Sendable, Equatable {
     public var maxBatch: Int
     public var limits: EmbedLimits
     public var timeout: Duration
+    /// minilm: the model directory (nil for the other providers).
+    public var modelDirectory: String?
+    /// minilm: threads per matrix product.
+    public var threads: Int
 
     /// Reads the configuration from `environment` (typically `ProcessInfo.processInfo.environment`).
     public init(environment: [String: String]) throws(EmbedConfigError) {
@@ -49,7 +57,7 @@ public struct EmbedConfig: Sendable, Equatable {
 
         if let raw = env["EMBEDD_PROVIDER"] {
             guard let provider = Provider(rawValue: raw) else {
-                throw EmbedConfigError("EMBEDD_PROVIDER", raw, "expected one of hash, ollama, openai")
+                throw EmbedConfigError("EMBEDD_PROVIDER", raw, "expected one of hash, minilm, ollama, openai")
             }
             self.provider = provider
         } else {
@@ -74,6 +82,17 @@ public struct EmbedConfig: Sendable, Equatable {
             }
             self.dims = dims
             model = HashEmbedProvider.modelName(dims: dims)
+            baseURL = nil
+        case .minilm:
+            if let explicitDims {
+                throw EmbedConfigError(
+                    "EMBEDD_DIMS", String(explicitDims), "not supported with EMBEDD_PROVIDER=minilm (the model has 384); unset it")
+            }
+            if let model = env["EMBEDD_MODEL"], model != MiniLMEmbedProvider.modelName {
+                throw EmbedConfigError("EMBEDD_MODEL", model, "the minilm provider's model is \(MiniLMEmbedProvider.modelName)")
+            }
+            dims = nil
+            model = MiniLMEmbedProvider.modelName
             baseURL = nil
         case .ollama:
             if let explicitDims {
@@ -105,13 +124,42 @@ public struct EmbedConfig: Sendable, Equatable {
             maxTextBytes: try Self.integer(env, "EMBEDD_MAX_TEXT_BYTES", in: 1...(16 << 20)) ?? EmbedLimits.defaultMaxTextBytes)
         let timeoutMilliseconds = try Self.integer(env, "EMBEDD_TIMEOUT_MS", in: 1...600_000) ?? Self.defaultTimeoutMilliseconds
         timeout = .milliseconds(timeoutMilliseconds)
+        threads = try Self.integer(env, "EMBEDD_THREADS", in: 1...256) ?? max(1, ProcessInfo.processInfo.activeProcessorCount)
+        if provider == .minilm {
+            let dataDirectory = environment["LAKEHOUSE_DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "./data"
+            modelDirectory = env["EMBEDD_MODEL_DIR"] ?? dataDirectory + "/embedd/" + MiniLMEmbedProvider.modelName
+        }
     }
 
-    /// The configured provider; `transport` carries the network providers' calls.
+    /// The configured provider, loading the model for minilm: a missing or bad model file is an
+    /// error naming `EMBEDD_MODEL_DIR` and the file. `transport` carries the network providers' calls.
+    public func loadProvider(transport: any EmbedTransport) throws(EmbedConfigError) -> any EmbeddingProvider {
+        provider == .minilm ? try loadMiniLM() : makeProvider(transport: transport)
+    }
+
+    private func loadMiniLM() throws(EmbedConfigError) -> MiniLMEmbedProvider {
+        let directory = modelDirectory ?? "."
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw EmbedConfigError(
+                "EMBEDD_MODEL_DIR", directory, "no such directory (it must hold \(MiniLMEmbedProvider.files.joined(separator: ", ")))")
+        }
+        do {
+            return try MiniLMEmbedProvider(directory: directory, threads: threads)
+        } catch {
+            throw EmbedConfigError("EMBEDD_MODEL_DIR", error.description)
+        }
+    }
+
+    /// The configured provider; `transport` carries the network providers' calls. For minilm this
+    /// loads the model and, if that fails, returns a provider whose every call fails with the
+    /// reason (embedd itself uses `loadProvider`, which refuses to start instead).
     public func makeProvider(transport: any EmbedTransport) -> any EmbeddingProvider {
         switch provider {
         case .hash:
             HashEmbedProvider(dims: dims ?? HashEmbedder.defaultDims)
+        case .minilm:
+            Self.orUnloaded { () throws(EmbedConfigError) in try loadMiniLM() }
         case .ollama:
             OllamaEmbedProvider(
                 baseURL: baseURL ?? OllamaEmbedProvider.defaultBaseURL, defaultModel: model, apiKey: apiKey, timeout: timeout,
@@ -120,6 +168,14 @@ public struct EmbedConfig: Sendable, Equatable {
             OpenAIEmbedProvider(
                 baseURL: baseURL ?? OpenAIEmbedProvider.defaultBaseURL, defaultModel: model, apiKey: apiKey ?? "",
                 dimensions: dims, timeout: timeout, transport: transport)
+        }
+    }
+
+    private static func orUnloaded(_ load: () throws(EmbedConfigError) -> MiniLMEmbedProvider) -> any EmbeddingProvider {
+        do {
+            return try load()
+        } catch {
+            return UnloadedEmbedProvider(name: "minilm", model: MiniLMEmbedProvider.modelName, reason: error.description)
         }
     }
 

@@ -7,17 +7,24 @@ public struct EmbedService: DaemonService {
 
     public init(context: DaemonContext) throws {
         let config: EmbedConfig
+        let provider: any EmbeddingProvider
+        let transport = OutboundEmbedTransport(outbound: OutboundHTTP(client: context.peers.client))
         do {
             config = try EmbedConfig(environment: context.environment.values)
+            provider = try config.loadProvider(transport: transport)
         } catch {
             throw ConfigError(error.description)
         }
-        let transport = OutboundEmbedTransport(outbound: OutboundHTTP(client: context.peers.client))
-        let embedder = CachingEmbedder(config: config, transport: transport)
+        let embedder = CachingEmbedder(
+            provider: provider, cache: EmbedCache(capacityBytes: config.cacheBytes), maxBatch: config.maxBatch, limits: config.limits)
         routes = EmbedRoutes(embedder: embedder)
         EmbedService.registerMetrics(context.metrics, embedder: embedder)
         context.logger.info("embed provider", [("provider", embedder.provider.name), ("model", embedder.provider.defaultModel),
                                                ("cache_bytes", String(config.cacheBytes)), ("max_batch", String(config.maxBatch))])
+        if let minilm = provider as? MiniLMEmbedProvider {
+            context.logger.info("minilm model loaded", [("dir", config.modelDirectory ?? ""), ("kernels", minilm.kernelName),
+                                                        ("threads", String(config.threads)), ("weight_bytes", String(minilm.weightBytes))])
+        }
     }
 
     public func register(_ router: inout Router) {

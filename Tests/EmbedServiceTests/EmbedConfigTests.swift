@@ -56,7 +56,7 @@ import Testing
     }
 
     @Test func badValuesNameTheVariableAndTheAcceptedValues() {
-        #expect(failure(["EMBEDD_PROVIDER": "bert"]) == "EMBEDD_PROVIDER=bert: expected one of hash, ollama, openai")
+        #expect(failure(["EMBEDD_PROVIDER": "bert"]) == "EMBEDD_PROVIDER=bert: expected one of hash, minilm, ollama, openai")
         #expect(failure(["EMBEDD_DIMS": "0"]) == "EMBEDD_DIMS=0: expected an integer from 1 to 4096")
         #expect(failure(["EMBEDD_DIMS": "lots"]) == "EMBEDD_DIMS=lots: expected an integer from 1 to 4096")
         #expect(failure(["EMBEDD_MAX_BATCH": "0"]) == "EMBEDD_MAX_BATCH=0: expected an integer from 1 to 4096")
