@@ -16,18 +16,11 @@ import Testing
         return "Need \(1 + i % 3) \(Self.roles[(i / 2) % Self.roles.count]) in \(city), \(state) for \(Self.days[i % Self.days.count]) \(["1st", "2nd", "3rd"][i % 3]) shift"
     }
 
-    func seed(_ fleet: Fleet, workers: Int) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: DaemonProcess.binDirectory + "/lakehouse")
-        process.arguments = ["seed", "--count", String(workers)]
-        process.environment = fleet.environment
-        let log = fleet.dataDirectory + "/seed.log"
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        process.standardError = process.standardOutput
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "lakehouse seed: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+    /// `lakehouse seed`: corpora, roster ingest, claims to truthd (the roster file is generated before
+    /// the fleet starts, as Scripts/up does, so validatord loads it at start).
+    func seed(_ fleet: Fleet) throws {
+        let (status, output) = try fleet.runCLI(["seed", "--data", fleet.dataDirectory])
+        #expect(status == 0, "lakehouse seed: \(output)")
     }
 
     func statuses(_ response: HTTPClientResponse) -> [Int: String] {
@@ -37,9 +30,11 @@ import Testing
     @Test func aFewHundredRealFillsBecomeValidArtifactsReplayAndAudit() async throws {
         let fleet = try Fleet(extraEnvironment: ["CHATD_LOCAL_FLAW_RATE": "0.25", "MATERIALIZERD_GRACE_S": "0", "OBSERVERD_PHASE_TIMEOUT_MS": "20000"])
         defer { fleet.removeData() }
+        let (generated, output) = try fleet.runCLI(["gen", "--count", "3000", "--out", fleet.dataDirectory + "/seed"])
+        #expect(generated == 0, "\(output)")
         try fleet.start()
         for daemon in Daemon.allCases { #expect(await fleet.waitUntilReady(daemon, timeout: 60), "\(daemon) not ready: \(fleet.process(daemon).log.suffix(2000))") }
-        try seed(fleet, workers: 3_000)
+        try seed(fleet)
 
         var answered = 0
         var valid = 0
