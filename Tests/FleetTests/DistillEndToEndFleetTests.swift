@@ -69,7 +69,7 @@ import Testing
         }
 
         // Replay on the unchanged fleet: no regression.
-        let replay = try await fleet.request(.replayd, .POST, "/v1/replay", body: #"{"limit":5}"#, timeoutMs: 120_000)
+        let replay = try await fleet.request(.replayd, .POST, "/v1/replay", body: #"{"limit":30}"#, timeoutMs: 120_000)
         #expect(replay.status == .ok, "\(replay.text)")
         let verdicts = ((replay.json?["runs"] as? [[String: Any]]) ?? []).compactMap { $0["verdict"] as? String }
         #expect(!verdicts.isEmpty && !verdicts.contains("regression") && verdicts.contains("match"), "\(replay.text)")
@@ -91,7 +91,10 @@ import Testing
         #expect(training.status == 0, "\(training.output)\(training.errors)")
 
         // A proposed worker made inactive → regression for the run that named them.
-        let matched = try #require(((replay.json?["runs"] as? [[String: Any]]) ?? []).first { $0["verdict"] as? String == "match" })
+        // (A run that was never valid proposes nobody; take one that named workers.)
+        let matched = try #require(((replay.json?["runs"] as? [[String: Any]]) ?? []).first {
+            $0["verdict"] as? String == "match" && !(((($0["original"] as? [String: Any])?["worker_ids"] as? [String]) ?? []).isEmpty)
+        }, "\(replay.text)")
         let runID = try #require(matched["run_id"] as? String)
         let worker = try #require(((matched["original"] as? [String: Any])?["worker_ids"] as? [String])?.first)
         let roster = try String(contentsOfFile: fleet.dataDirectory + "/seed/workers.jsonl", encoding: .utf8)
