@@ -85,3 +85,16 @@ func scoredLine(_ id: String, _ category: RunCategory, _ score: Double, latency:
     #expect(throws: ConfigError.self) { _ = try ObserverConfig(environment: Environment(["OBSERVERD_DRIFT_SCORE": "7"]), dataRoot: "/tmp") }
     #expect(throws: ConfigError.self) { _ = try ObserverConfig(environment: Environment(["OBSERVERD_PHASE_TIMEOUT_MS": "x"]), dataRoot: "/tmp") }
 }
+
+@Test func theExportScanReadsSamplesNotTheirIdentifiers() throws {
+    func findings(_ line: String) throws -> [PersonalDataScan.Finding] {
+        PersonalDataScan.findings(in: AuditRunner.sampleText(try #require(JSONParsing.value(Array(line.utf8)))))
+    }
+    // A run id whose hex holds nine digits in a row, worker ids: clean.
+    let clean = #"{"id":"2c830b6b-be59-4cf4-ae40-013146089fca:fill","metadata":{"run_id":"2c830b6b-be59-4cf4-ae40-013146089fca","worker_ids":["W-001602"]},"text":"Filled 1 welder position in Chicago, IL with Abigail King (W-001602)."}"#
+    #expect(try findings(clean).isEmpty)
+    // The same line with a leak in its words is caught, in every export's text fields.
+    #expect(try findings(clean.replacingOccurrences(of: "Abigail King", with: "Abigail King, 419-55-0142")) == [.ssnShape])
+    #expect(try findings(#"{"messages":[{"role":"assistant","content":"call her at +1-419-555-0142"}]}"#) == [.phoneNumber])
+    #expect(try findings(#"{"prompt":"p","chosen":"ok","rejected":"pays $18.50/hr","why":"salary_disclosure"}"#).contains(.payFigure))
+}
