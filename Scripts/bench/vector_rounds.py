@@ -7,7 +7,7 @@ smallest in the sweep whose recall@k reaches the target. Then query runs alterna
 sides, round after round (vectord float, hnswlib, vectord int8; the order rotates every round), one
 thread pinned to one core, then two threads; every round gives one ratio per pair, and the figures
 are the median, min and max of those per-round ratios, beside each side's median queries/s. The
-box is shared and noisy: a ratio of two runs seconds apart is what survives that, not a best-of-N.
+box is shared and noisy: a ratio of two runs seconds apart is what survives that, not the fastest of several runs per side.
 Builds are interleaved the same way over --build-rounds rounds. Python is benchmark tooling only.
 
 usage: vector_rounds.py DATA LAKEHOUSE_BIN --m M --ef-construction E --efs 16,24,... --threads T
