@@ -38,9 +38,11 @@ struct FillPipeline: Sendable {
                                       shift: understood.shift, day: understood.day)
         record(FillRunEventType.requested, runID, Self.payload(FillRequestedPayload(command: command, understood: understood, request: request)))
 
-        // 2. Retrieve workers of that role (active, in that state) and same-role playbooks.
+        // 2. Retrieve workers of that role in that state, and same-role playbooks. The filters apply
+        // to both corpora, so only fields both carry are filtered on (a `status` filter would drop
+        // every playbook); the drafter and the validators deal with inactive workers.
         stageStart = MonotonicClock.nanoseconds()
-        var filters: [String: JSONValue] = ["role": .string(role), "status": "active"]
+        var filters: [String: JSONValue] = ["role": .string(role)]
         if let state = request.state { filters["state"] = .string(state) }
         let k = min(1000, max(config.fillRetrieveK, 4 * count))
         let retrieval: RetrieveResponse = try await call("retrieve", runID) {

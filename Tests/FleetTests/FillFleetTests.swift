@@ -28,6 +28,19 @@ import Testing
         #expect(results.count == 22)
         #expect(Self.failed(results).isEmpty, "\(Self.failed(results))")
 
+        // The valid fill became a playbook (recorded off the answer's path): a later fill of the same
+        // role retrieves it, and its workers reach the drafter as hints.
+        var hinted: [String] = []
+        for _ in 0..<50 where hinted.isEmpty {
+            let (_, again, _) = try await fill.fill(query: "Need 3 forklift operators in Toledo, OH for Monday 2nd shift")
+            if let again {
+                let retrieved = try await fill.events(of: again).first { $0.type == FillRunEventType.retrieved }
+                hinted = (retrieved?.payload["playbook_worker_ids"]?.arrayValue ?? []).compactMap(\.stringValue)
+            }
+            if hinted.isEmpty { try await Task.sleep(nanoseconds: 100_000_000) }
+        }
+        #expect(Set(hinted).isSuperset(of: result.fill?.candidates.map(\.workerID) ?? ["?"]), "\(hinted)")
+
         // The CLI prints the same job for a person, and exits 0 for a valid fill.
         let (cliStatus, output) = try fill.fleet.runCLI(["fill", "Need 2 forklift operators in Toledo, OH for Monday 2nd shift"])
         #expect(cliStatus == 0, "\(output)")
