@@ -1,7 +1,7 @@
 import LakehouseKit
 
 /// gateway: the public `/v1/*` API. Every daemon's API is reached through the prefix table in
-/// `RouteTable`; composed calls (`/v1/fill`) and `/openapi.json` come with their own issues.
+/// `RouteTable`; composed calls (`/v1/fill`) are answered here, and `/openapi.json` (public, no key) describes it all.
 public struct GatewayService: DaemonService {
     let context: DaemonContext
     let forwarder: Forwarder
@@ -23,6 +23,7 @@ public struct GatewayService: DaemonService {
     public func register(_ router: inout Router) {
         let fill = self.fill
         router.post("/v1/fill") { try await fill.fill($0) }
+        router.inline(.GET, "/openapi.json") { _ in .json(bytes: OpenAPIDocument.bytes) }
         let forwarder = self.forwarder
         for method in [HTTPMethod.GET, .POST, .PUT, .DELETE, .PATCH] {
             router.callback(method, "/v1/{path...}") { request, loop, respond in forwarder.forward(request, on: loop, respond: respond) }
