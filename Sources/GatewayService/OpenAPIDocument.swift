@@ -51,18 +51,18 @@ enum OpenAPIDocument {
         var body: JSONValue? = nil
         var bodyRequired = true
         var query: [(String, JSONValue)] = []
-        var status = "200"
+        /// Every success status (the first is the usual one).
+        var statuses = ["200"]
         var response: JSONValue = object([:])
 
         var json: JSONValue {
+            var responses: [String: JSONValue] = ["default": ["$ref": "#/components/responses/Error"]]
+            for status in statuses { responses[status] = ["description": "OK", "content": ["application/json": ["schema": response]]] }
             var operation: [String: JSONValue] = [
                 "summary": .string(summary),
                 "tags": [.string(tag)],
                 "operationId": .string(operationID),
-                "responses": [
-                    status: ["description": "OK", "content": ["application/json": ["schema": response]]],
-                    "default": ["$ref": "#/components/responses/Error"],
-                ],
+                "responses": .object(responses),
             ]
             var parameters: [JSONValue] = pathParameters.map { ["name": .string($0), "in": "path", "required": true, "schema": ["type": "string", "minLength": 1]] }
             parameters += query.map { ["name": .string($0.0), "in": "query", "required": false, "schema": $0.1] }
@@ -109,7 +109,7 @@ enum OpenAPIDocument {
         Operation(method: "GET", path: "/v1/indexes", tag: "vectors", summary: "List indexes with their statistics."),
         Operation(method: "PUT", path: "/v1/indexes/{name}", tag: "vectors", summary: "Create an index (200 if it exists with the same parameters, 409 if not).",
                   body: object(["dims": int(1), "metric": ["enum": ["cosine", "euclidean", "dot"]], "m": int(2), "ef_construction": int(1), "quantization": ["enum": ["float", "int8"]]], required: ["dims"]),
-                  status: "201"),
+                  statuses: ["201", "200"]),
         Operation(method: "GET", path: "/v1/indexes/{name}", tag: "vectors", summary: "One index's statistics."),
         Operation(method: "DELETE", path: "/v1/indexes/{name}", tag: "vectors", summary: "Remove an index and its files."),
         Operation(method: "POST", path: "/v1/indexes/{name}/upsert", tag: "vectors", summary: "Insert or replace items, acknowledged once on disk (streamed body).",
@@ -127,7 +127,7 @@ enum OpenAPIDocument {
     static let matrix: [Operation] = [
         Operation(method: "GET", path: "/v1/corpora", tag: "matrix", summary: "List corpora."),
         Operation(method: "PUT", path: "/v1/corpora/{name}", tag: "matrix", summary: "Create or update a corpus over a vector index.",
-                  body: object(["index": string, "text_fields": array(string), "role_field": string], required: ["index", "text_fields"])),
+                  body: object(["index": string, "text_fields": array(string), "role_field": string], required: ["index", "text_fields"]), statuses: ["201", "200"]),
         Operation(method: "GET", path: "/v1/corpora/{name}", tag: "matrix", summary: "One corpus."),
         Operation(method: "POST", path: "/v1/corpora/{name}/ingest", tag: "matrix", summary: "Embed and store records (streamed body).",
                   body: object(["records": array(object(["id": string], required: ["id"]))], required: ["records"])),
@@ -135,13 +135,13 @@ enum OpenAPIDocument {
                   body: object(["query": string, "corpora": array(string), "k": int(1), "filters": object([:])], required: ["query"]),
                   response: object(["results": array(object([:]))])),
         Operation(method: "POST", path: "/v1/playbooks", tag: "matrix", summary: "Record a successful fill as a playbook.",
-                  body: object(["query": string, "role": string, "city": string, "state": string, "worker_ids": array(string), "outcome": string, "run_id": string], required: ["query", "worker_ids"])),
+                  body: object(["query": string, "role": string, "city": string, "state": string, "worker_ids": array(string), "outcome": string, "run_id": string], required: ["query", "worker_ids"]), statuses: ["201"]),
         Operation(method: "POST", path: "/v1/extract-role", tag: "matrix", summary: "The role named in a sentence.",
                   body: object(["text": string], required: ["text"]), response: object(["role": nullable(string), "method": string, "confidence": number])),
         Operation(method: "POST", path: "/v1/understand", tag: "matrix", summary: "Count, role, city, state, shift and day of a request.",
                   body: object(["text": string], required: ["text"])),
         Operation(method: "POST", path: "/v1/memory", tag: "matrix", summary: "Add a memory.",
-                  body: object(["subject": string, "text": string], required: ["subject", "text"]), status: "201"),
+                  body: object(["subject": string, "text": string], required: ["subject", "text"]), statuses: ["201"]),
         Operation(method: "GET", path: "/v1/memory", tag: "matrix", summary: "List memories.", query: [("subject", string)]),
         Operation(method: "POST", path: "/v1/memory/search", tag: "matrix", summary: "Search memories.",
                   body: object(["subject": string, "query": string, "k": int(1)], required: ["query"])),
