@@ -21,6 +21,32 @@ import Testing
         _ = fleet.stop()
     }
 
+    @Test func exportAuditAndReplayAnswerWithJSONThatParses() async throws {
+        let fleet = try Fleet()
+        defer { fleet.removeData() }
+        try fleet.start([.journald, .materializerd, .observerd, .replayd, .gateway],
+                        environment: ["MATERIALIZERD_GRACE_S": "0", "OBSERVERD_PHASE_TIMEOUT_MS": "5000", "OBSERVERD_PROBE_TIMEOUT_MS": "300"])
+        for daemon in [Daemon.journald, .materializerd, .observerd, .replayd, .gateway] { #expect(await fleet.waitUntilReady(daemon), "\(daemon)") }
+        for kind in ["sft", "rag", "preference"] {
+            let (status, output) = try fleet.runCLI(["export", kind, "--json"])
+            let answer = try? JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
+            #expect(status == 0 && answer?["kind"] as? String == kind, "\(kind): \(output)")
+        }
+        let (baselineStatus, baseline) = try fleet.runCLI(["audit", "baselines", "--json"])
+        #expect(baselineStatus == 0 && (try? JSONSerialization.jsonObject(with: Data(baseline.utf8))) is [String: Any], "\(baseline)")
+        let (auditStatus, audit) = try fleet.runCLI(["audit", "full", "--json"])
+        let report = try? JSONSerialization.jsonObject(with: Data(audit.utf8)) as? [String: Any]
+        let overall = try #require(report?["status"] as? String, "\(audit)")
+        #expect((report?["phases"] as? [Any])?.count == 8, "\(audit)")
+        #expect(auditStatus == (overall == "fail" ? 1 : 0), "\(overall): \(audit)")
+        let (humanStatus, human) = try fleet.runCLI(["audit", "full"])
+        #expect(humanStatus == auditStatus && human.contains("fleet inventory"), "\(human)")
+        let (replayStatus, replay) = try fleet.runCLI(["replay", "--run-id", "no-such-run", "--json"])
+        let replayed = try? JSONSerialization.jsonObject(with: Data(replay.utf8)) as? [String: Any]
+        #expect(replayStatus == 0 && replayed?["unknown_run_ids"] as? [String] == ["no-such-run"], "\(replay)")
+        _ = fleet.stop()
+    }
+
     @Test func aFleetThatIsDownExits3AndABadFlagExits2() throws {
         let fleet = try Fleet()
         defer { fleet.removeData() }
