@@ -48,4 +48,34 @@ import Testing
         #expect(try await fleet.request(.gateway, .GET, "/v1/verify", headers: ["Authorization": "Bearer k-two"]).status == .ok)
         _ = fleet.stop()
     }
+
+    /// The console in headless Chromium on a seeded fleet with API keys: wrong key → an error, the right
+    /// key → a fill with its candidates and e-mail; the fleet view shows a killed daemon as down; the
+    /// journal finds the run; the audit view takes a baseline. Screenshots go to the printed directory.
+    @Test func theConsoleWorksInARealBrowser() async throws {
+        let fill = try await FillFleet.start(environment: ["LAKEHOUSE_API_KEYS": "console-key", "CHATD_LOCAL_FLAW_RATE": "0"])
+        defer { fill.fleet.removeData() }
+        try fill.fleet.start([.observerd], environment: ["OBSERVERD_PROBE_TIMEOUT_MS": "300"])
+        #expect(await fill.fleet.waitUntilReady(.observerd))
+
+        // Static files: ETag and Cache-Control, a revalidation is a bodyless 304, public without a key.
+        let page = try await fill.fleet.request(.gateway, .GET, "/")
+        let etag = try #require(page.headers["ETag"])
+        #expect(page.status == .ok && page.headers["Cache-Control"] == "no-cache" && page.text.contains("/console/console.js"))
+        let again = try await fill.fleet.request(.gateway, .GET, "/", headers: ["If-None-Match": etag])
+        #expect(again.status.code == 304 && again.body.isEmpty)
+        #expect(try await fill.fleet.request(.gateway, .GET, "/console/console.js").headers["Content-Type"]?.hasPrefix("text/javascript") == true)
+        #expect(try await fill.fleet.request(.gateway, .GET, "/console/missing.js").status == .notFound)
+
+        let screenshots = (ProcessInfo.processInfo.environment["LAKEHOUSE_TEST_OUTPUT"] ?? NSTemporaryDirectory()) + "/console-screenshots-\(UUID().uuidString.prefix(8))"
+        let result = try DistillPython.run("console_browser.py", ["--url", "http://127.0.0.1:\(fill.fleet.ports[.gateway]!)", "--key", "console-key",
+                                                                  "--kill-pid", String(fill.fleet.process(.truthd).pid), "--kill-name", "truthd",
+                                                                  "--screenshots", screenshots])
+        print("console screenshots: \(screenshots)")
+        #expect(result.status == 0, "\(result.output)\n\(result.errors.suffix(4000))")
+        for name in ["wrong-key", "fill", "fleet", "journal", "audit", "phone"] {
+            #expect(FileManager.default.fileExists(atPath: "\(screenshots)/\(name).png"), "no screenshot \(name).png")
+        }
+        _ = fill.fleet.stop()
+    }
 }
