@@ -25,6 +25,17 @@ struct GatewayCall {
         return true
     }
 
+    /// A command that takes only the shared flags: the call and the positional arguments.
+    static func parse(_ arguments: [String], usage: String) throws -> (call: GatewayCall, positional: [String]) {
+        var options = CLIOptions(arguments)
+        var call = GatewayCall()
+        while let flag = options.next() {
+            if try call.take(flag, &options, usage: usage) { continue }
+            throw CLIOptions.UsageError(description: "unknown option \(flag)\n\(usage)")
+        }
+        return (call, options.positional)
+    }
+
     /// `http://127.0.0.1:4200`, `127.0.0.1:4200/` or `localhost:4200`.
     static func parseGateway(_ text: String) throws -> SocketAddress {
         var rest = Substring(text)

@@ -73,13 +73,8 @@ struct AuditCommand {
     let arguments: [String]
 
     func run() async throws -> Bool {
-        var options = CLIOptions(arguments)
-        var call = GatewayCall()
-        while let flag = options.next() {
-            if try call.take(flag, &options, usage: Self.usage) { continue }
-            throw CLIOptions.UsageError(description: "unknown option \(flag)\n\(Self.usage)")
-        }
-        switch options.positional {
+        let (call, positional) = try GatewayCall.parse(arguments, usage: Self.usage)
+        switch positional {
         case ["baselines"]:
             let (answer, raw) = try await call.send(.POST, "/v1/audit/baselines", body: Array("{}".utf8))
             call.emit(raw, (answer.objectValue ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key): \($0.value.cell)" })
@@ -107,13 +102,8 @@ struct ExportCommand {
     let arguments: [String]
 
     func run() async throws -> Bool {
-        var options = CLIOptions(arguments)
-        var call = GatewayCall()
-        while let flag = options.next() {
-            if try call.take(flag, &options, usage: Self.usage) { continue }
-            throw CLIOptions.UsageError(description: "unknown option \(flag)\n\(Self.usage)")
-        }
-        guard options.positional.count == 1, let kind = options.positional.first, ["sft", "rag", "preference"].contains(kind) else {
+        let (call, positional) = try GatewayCall.parse(arguments, usage: Self.usage)
+        guard positional.count == 1, let kind = positional.first, ["sft", "rag", "preference"].contains(kind) else {
             throw CLIOptions.UsageError(description: Self.usage)
         }
         let (answer, raw) = try await call.send(.POST, "/v1/export/\(kind)", body: Array("{}".utf8), timeoutMs: 600_000)

@@ -23,13 +23,8 @@ struct StatusCommand {
     }
 
     func run() async throws -> Bool {
-        var options = CLIOptions(arguments)
-        var call = GatewayCall()
-        while let flag = options.next() {
-            if try call.take(flag, &options, usage: Self.usage) { continue }
-            throw CLIOptions.UsageError(description: "unknown option \(flag)\n\(Self.usage)")
-        }
-        guard options.positional.isEmpty else { throw CLIOptions.UsageError(description: Self.usage) }
+        let (call, positional) = try GatewayCall.parse(arguments, usage: Self.usage)
+        guard positional.isEmpty else { throw CLIOptions.UsageError(description: Self.usage) }
         var addresses: [(Daemon, SocketAddress)] = []
         for daemon in Daemon.allCases {
             addresses.append((daemon, daemon == .gateway ? try call.gateway ?? CLIOptions.address(daemon) : try CLIOptions.address(daemon)))
