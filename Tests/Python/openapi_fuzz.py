@@ -11,6 +11,7 @@ import argparse
 import importlib.util
 import subprocess
 import sys
+import tempfile
 
 
 def main() -> int:
@@ -36,7 +37,9 @@ def main() -> int:
     for operation in filter(None, args.operations.split(",")):
         command += ["--include-operation-id", operation]
     try:
-        return subprocess.run(command, timeout=args.max_time).returncode
+        # In a scratch directory: Schemathesis and Hypothesis leave caches in the working directory.
+        with tempfile.TemporaryDirectory(prefix="lakehouse-schemathesis-") as scratch:
+            return subprocess.run(command, timeout=args.max_time, cwd=scratch).returncode
     except subprocess.TimeoutExpired:
         print(f"schemathesis did not finish within {args.max_time} s", file=sys.stderr)
         return 3
