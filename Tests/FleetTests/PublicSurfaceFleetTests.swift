@@ -28,7 +28,7 @@ import Testing
 
         let port = fill.fleet.ports[.gateway]!
         let result = try DistillPython.run("openapi_fuzz.py", ["--url", "http://127.0.0.1:\(port)", "--operations", Self.fuzzedOperations.joined(separator: ","),
-                                                               "--max-examples", "5", "--max-time", "50"])
+                                                               "--max-examples", "5", "--max-time", "120"])
         #expect(result.status == 0, "schemathesis: \(result.output.suffix(6000))\n\(result.errors.suffix(2000))")
         #expect(result.output.contains("post_fill") || result.output.contains("/v1/fill"), "\(result.output.suffix(2000))")
         // The fleet is still whole after the fuzzing.
