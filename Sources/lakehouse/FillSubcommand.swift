@@ -25,6 +25,7 @@ struct FillSubcommand {
             case "--provider": provider = try options.value(flag)
             case "--max-attempts": maxAttempts = try options.positiveInt(flag)
             case "--json": json = true
+            case "--help", "-h": throw GatewayCall.Help(description: Self.usage)
             default: throw CLIOptions.UsageError(description: "unknown option \(flag); \(Self.usage)")
             }
         }

@@ -5,7 +5,14 @@ import LakehouseKit
 let arguments = Array(CommandLine.arguments.dropFirst())
 let usage = """
     usage: lakehouse <command> [options]
+    common options: --help, --json, --gateway URL (else LAKEHOUSE_GATEWAY_ADDR); LAKEHOUSE_API_KEY is sent as the bearer key
+    exit codes: 0 ok, 1 failed check, 2 usage, 3 fleet unreachable
     commands:
+      status         every daemon's health and readiness [--json]; exit 3 when the fleet is down
+      journal        verify | events [--trace-id ID] [--type T] [--subject S] | proof (--seq N | --from N)
+      audit          baselines | full: run an audit through observerd (exit 1 when a phase fails)
+      export         sft | rag | preference: write an export through materializerd
+      replay         replay recorded runs [--run-id ID]... [--limit N] (exit 1 on a regression)
       bench-vector   in-process HNSW benchmark (build time, RSS, queries/s at recall targets)
       fill           run the main job through the gateway: "SENTENCE" [--count N] [--provider P] [--max-attempts N] [--json]
       gen            generate the demo roster, roles, cities and claims [--count N] [--seed S] [--out DIR]
@@ -16,6 +23,16 @@ let usage = """
     """
 
 switch arguments.first {
+case "status":
+    exit(await GatewayCall.exitCode("status") { try await StatusCommand(arguments: Array(arguments.dropFirst())).run() })
+case "journal":
+    exit(await GatewayCall.exitCode("journal") { try await JournalCommand(arguments: Array(arguments.dropFirst())).run() })
+case "audit":
+    exit(await GatewayCall.exitCode("audit") { try await AuditCommand(arguments: Array(arguments.dropFirst())).run() })
+case "export":
+    exit(await GatewayCall.exitCode("export") { try await ExportCommand(arguments: Array(arguments.dropFirst())).run() })
+case "replay":
+    exit(await GatewayCall.exitCode("replay") { try await ReplayCommand(arguments: Array(arguments.dropFirst())).run() })
 case "bench-vector":
     do {
         try await VectorBenchmark(arguments: Array(arguments.dropFirst())).run()
@@ -27,6 +44,9 @@ case "fill":
     do {
         let valid = try await FillSubcommand(arguments: Array(arguments.dropFirst())).run()
         exit(valid ? 0 : 1)
+    } catch let help as GatewayCall.Help {
+        print(help.description)
+        exit(0)
     } catch let error as CLIOptions.UsageError {
         FileHandle.standardError.write(Data("lakehouse fill: \(error)\n".utf8))
         exit(2)

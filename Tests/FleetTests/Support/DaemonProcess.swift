@@ -159,11 +159,11 @@ final class Fleet: @unchecked Sendable {
 
     /// Runs the operator CLI (`lakehouse`) with this fleet's addresses and data dir; returns its exit
     /// status and its output (stdout and stderr together).
-    func runCLI(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    func runCLI(_ arguments: [String], environment extra: [String: String] = [:]) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "\(DaemonProcess.binDirectory)/lakehouse")
         process.arguments = arguments
-        process.environment = environment
+        process.environment = environment.merging(extra) { $1 }
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
