@@ -40,6 +40,7 @@ def main() -> int:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
     options = webdriver.ChromeOptions()
@@ -51,7 +52,10 @@ def main() -> int:
     step = "start"
 
     def wait(condition, seconds=30):
-        return WebDriverWait(driver, seconds, poll_frequency=0.1).until(lambda d: condition())
+        # The fleet view re-renders its table every 2 s: an element found just before a refresh is
+        # stale when read, which means "look again", not a failure.
+        ignored = (StaleElementReferenceException, NoSuchElementException)
+        return WebDriverWait(driver, seconds, poll_frequency=0.1, ignored_exceptions=ignored).until(lambda d: condition())
 
     def visible_error():
         box = driver.find_element(By.ID, "error")
