@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Synchronization
 import LakehouseKit
 
 /// One real daemon binary started as a child process on a chosen port, with its own log file.
@@ -92,19 +93,27 @@ final class Fleet: @unchecked Sendable {
         self.environment = environment
     }
 
-    /// A port the kernel just gave out and took back; another process could race for it, but on a
-    /// test machine that does not happen in practice.
+    /// Ports given to fleets of this test process; none is given twice.
+    private static let handedOut = Mutex<Set<Int>>([])
+
+    /// A port no fleet of this test process has been given, that nothing listens on now, and that
+    /// lies below the kernel's ephemeral range (32768–60999 by default), so that no outgoing
+    /// connection's local port can take it before its daemon binds it. (Ports the kernel handed out
+    /// for port 0 collided: fleets running side by side got each other's ports.)
     static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
+        for _ in 0..<2_000 {
+            let port = Int.random(in: 20_000..<32_000)
+            guard handedOut.withLock({ $0.insert(port).inserted }) else { continue }
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            defer { close(fd) }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = UInt16(port).bigEndian
+            let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+            if bound == 0 { return port }
+        }
+        throw CocoaError(.fileWriteUnknown)
     }
 
     func start(_ daemons: [Daemon] = Daemon.allCases, environment extra: [String: String] = [:]) throws {
