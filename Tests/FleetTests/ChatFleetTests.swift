@@ -425,17 +425,9 @@ import Testing
         try fleet.start([.chatd, .gateway])
         #expect(await fleet.waitUntilReady(.chatd))
         #expect(await fleet.waitUntilReady(.gateway))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Python/chat_openai_client.py").path
-        process.arguments = ["python3", script, "http://127.0.0.1:\(fleet.ports[.gateway]!)/v1"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(text)")
+        let result = try PythonScript.run("chat_openai_client.py", ["http://127.0.0.1:\(fleet.ports[.gateway]!)/v1"])
+        let text = result.output + result.errors
+        #expect(result.status == 0, "\(text)")
         #expect(text.contains("plain ok") && text.contains("stream ok") && text.contains("json ok"), "\(text)")
         _ = fleet.stop()
     }

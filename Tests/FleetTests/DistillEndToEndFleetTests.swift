@@ -84,10 +84,10 @@ import Testing
         #expect(statuses(audit).values.allSatisfy { $0 == "pass" } && statuses(audit).count == 8, "\(audit.text)")
 
         // Independent tools: every artifact against its schema, corruptions rejected, SftNever, no PII; datasets/TRL shapes.
-        let artifacts = try DistillPython.run("check_artifacts.py", [fleet.dataDirectory, "--require",
+        let artifacts = try PythonScript.run("check_artifacts.py", [fleet.dataDirectory, "--require",
                                                                      "evidence,scored_run,sft_sample,export_meta,rag_chunk,preference_pair,replay_run,audit_baseline"])
         #expect(artifacts.status == 0, "\(artifacts.output)\(artifacts.errors)")
-        let training = try DistillPython.run("check_training_format.py", [fleet.dataDirectory + "/exports"])
+        let training = try PythonScript.run("check_training_format.py", [fleet.dataDirectory + "/exports"])
         #expect(training.status == 0, "\(training.output)\(training.errors)")
 
         // A proposed worker made inactive → regression for the run that named them.

@@ -34,7 +34,7 @@ import Testing
         let fleet = try Fleet()
         defer { fleet.removeData() }
         try await startDistill(fleet)
-        var events = try DistillPython.generatedEvents(runs: 120, seed: 5)
+        var events = try PythonScript.generatedEvents(runs: 120, seed: 5)
         // Cut one corrected run: drop its first iterate.attempt event.
         let finishedMulti = try #require(events.first { ($0["type"] as? String) == "fill.finished" && (($0["payload"] as? [String: Any])?["attempts"] as? Int ?? 0) >= 2 })
         let cutRun = try #require(finishedMulti["trace_id"] as? String)
@@ -72,10 +72,10 @@ import Testing
         }
 
         // Independent checks: schemas (and a corrupted record of each kind rejected), personal data, SftNever.
-        let artifacts = try DistillPython.run("check_artifacts.py", [data, "--require", "evidence,quarantine,scored_run,sft_sample,export_meta,rag_chunk,preference_pair"])
+        let artifacts = try PythonScript.run("check_artifacts.py", [data, "--require", "evidence,quarantine,scored_run,sft_sample,export_meta,rag_chunk,preference_pair"])
         #expect(artifacts.status == 0, "\(artifacts.output)\(artifacts.errors)")
         #expect(artifacts.output.contains("\"sft_never_leaks\": 0"))
-        let training = try DistillPython.run("check_training_format.py", [data + "/exports"])
+        let training = try PythonScript.run("check_training_format.py", [data + "/exports"])
         #expect(training.status == 0, "\(training.output)\(training.errors)")
     }
 
@@ -101,7 +101,7 @@ import Testing
         let fleet = try Fleet()
         defer { fleet.removeData() }
         try await startDistill(fleet)
-        let events = try DistillPython.generatedEvents(runs: 2_000, seed: 9)
+        let events = try PythonScript.generatedEvents(runs: 2_000, seed: 9)
         try await post(fleet, events)
         let finished = Set(events.filter { ($0["type"] as? String) == "fill.finished" }.compactMap { $0["trace_id"] as? String })
         let data = fleet.dataDirectory

@@ -281,17 +281,7 @@ func runPythonTool(_ script: String, arguments: [String]) async throws -> String
 }
 
 func runPythonToolBlocking(_ script: String, arguments: [String]) throws -> String {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", "\(root)/Tests/Python/\(script)"] + arguments
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = output
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    let text = String(decoding: data, as: UTF8.self)
-    guard process.terminationStatus == 0 else { throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: "python3 \(script): \(text)"]) }
-    return text
+    let result = try PythonScript.run(script, arguments)
+    guard result.status == 0 else { throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: "python3 \(script): \(result.output)\(result.errors)"]) }
+    return result.output
 }

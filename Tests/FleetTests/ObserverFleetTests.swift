@@ -68,7 +68,7 @@ import Testing
         try fleet.start([.journald, .materializerd, .observerd], environment: ["OBSERVERD_PHASE_TIMEOUT_MS": "5000", "MATERIALIZERD_GRACE_S": "0"])
         #expect(await fleet.waitUntilReady(.observerd))
         #expect(await fleet.waitUntilReady(.materializerd))
-        let events = try DistillPython.generatedEvents(runs: 40, seed: 3)
+        let events = try PythonScript.generatedEvents(runs: 40, seed: 3)
         let body = String(decoding: try JSONSerialization.data(withJSONObject: ["events": events]), as: UTF8.self)
         #expect(try await fleet.request(.journald, .POST, "/v1/events", body: body, timeoutMs: 30_000).status == .ok)
         #expect(try await fleet.request(.materializerd, .POST, "/v1/materialize", body: "{}", timeoutMs: 30_000).status == .ok)

@@ -27,7 +27,7 @@ import Testing
         #expect(Set(Self.fuzzedOperations).isSubset(of: ids), "\(Set(Self.fuzzedOperations).subtracting(ids))")
 
         let port = fill.fleet.ports[.gateway]!
-        let result = try DistillPython.run("openapi_fuzz.py", ["--url", "http://127.0.0.1:\(port)", "--operations", Self.fuzzedOperations.joined(separator: ","),
+        let result = try PythonScript.run("openapi_fuzz.py", ["--url", "http://127.0.0.1:\(port)", "--operations", Self.fuzzedOperations.joined(separator: ","),
                                                                "--max-examples", "5", "--max-time", "120"])
         #expect(result.status == 0, "schemathesis: \(result.output.suffix(6000))\n\(result.errors.suffix(2000))")
         #expect(result.output.contains("post_fill") || result.output.contains("/v1/fill"), "\(result.output.suffix(2000))")
@@ -68,7 +68,7 @@ import Testing
         #expect(try await fill.fleet.request(.gateway, .GET, "/console/missing.js").status == .notFound)
 
         let screenshots = (ProcessInfo.processInfo.environment["LAKEHOUSE_TEST_OUTPUT"] ?? NSTemporaryDirectory()) + "/console-screenshots-\(UUID().uuidString.prefix(8))"
-        let result = try DistillPython.run("console_browser.py", ["--url", "http://127.0.0.1:\(fill.fleet.ports[.gateway]!)", "--key", "console-key",
+        let result = try PythonScript.run("console_browser.py", ["--url", "http://127.0.0.1:\(fill.fleet.ports[.gateway]!)", "--key", "console-key",
                                                                   "--kill-pid", String(fill.fleet.process(.truthd).pid), "--kill-name", "truthd",
                                                                   "--screenshots", screenshots])
         print("console screenshots: \(screenshots)")

@@ -1,9 +1,10 @@
 import Foundation
 
-/// Runs a Tests/Python tooling script and returns its exit status and output. A missing
+/// Runs a Tests/Python tooling script (the one way the fleet tests call Python) and returns its exit
+/// status and output. A missing
 /// interpreter or module is a non-zero status with the error, which the tests assert on (a
 /// failure, never a skip).
-enum DistillPython {
+enum PythonScript {
     static var repositoryRoot: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().path
