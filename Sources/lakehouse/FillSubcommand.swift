@@ -1,18 +1,21 @@
 import Foundation
 import LakehouseKit
 
-/// `lakehouse fill "SENTENCE" [--count N] [--provider P] [--max-attempts N] [--json]`: the main
-/// job from a terminal, through the gateway (`LAKEHOUSE_GATEWAY_ADDR`; `LAKEHOUSE_API_KEY` is sent
-/// as the bearer key). Prints the candidates, the e-mail, the attempts and what was corrected.
-/// Exit status: 0 a valid fill, 1 a fill that could not be made valid, 2 usage, 3 fleet unreachable.
+/// `lakehouse fill "SENTENCE" [--count N] [--provider P] [--max-attempts N] [--json] [--gateway URL]`:
+/// the main job from a terminal, through the gateway (`--gateway`, else `LAKEHOUSE_GATEWAY_ADDR`;
+/// `LAKEHOUSE_API_KEY` is sent as the bearer key). Prints the candidates, the e-mail, the attempts and
+/// what was corrected. Exit status: 0 a valid fill, 1 a fill that could not be made valid or a refused
+/// call, 2 usage, 3 fleet unreachable.
 struct FillSubcommand {
-    static let usage = "usage: lakehouse fill \"SENTENCE\" [--count N] [--provider P] [--max-attempts N] [--json]"
+    static let usage = """
+        usage: lakehouse fill "SENTENCE" [--count N] [--provider P] [--max-attempts N] [--json] [--gateway URL]
+        runs the main job through the gateway and prints the candidates with their reasons, the e-mail, each
+        attempt with the violations that were corrected, and the run id (--json: the gateway's answer as is).
+        Exit 1: the fill could not be made valid, or the gateway refused it (the envelope's words on stderr).
+        """
 
     var command: LakehouseKit.FillCommand
-    var json = false
-
-    struct Unreachable: Error, CustomStringConvertible { let description: String }
-    struct Refused: Error, CustomStringConvertible { let description: String }
+    var call = GatewayCall()
 
     init(arguments: [String]) throws {
         var options = CLIOptions(arguments)
@@ -20,13 +23,12 @@ struct FillSubcommand {
         var provider: String?
         var maxAttempts: Int?
         while let flag = options.next() {
+            if try call.take(flag, &options, usage: Self.usage) { continue }
             switch flag {
             case "--count": count = try options.positiveInt(flag)
             case "--provider": provider = try options.value(flag)
             case "--max-attempts": maxAttempts = try options.positiveInt(flag)
-            case "--json": json = true
-            case "--help", "-h": throw GatewayCall.Help(description: Self.usage)
-            default: throw CLIOptions.UsageError(description: "unknown option \(flag); \(Self.usage)")
+            default: throw CLIOptions.UsageError(description: "unknown option \(flag)\n\(Self.usage)")
             }
         }
         guard options.positional.count == 1 else { throw CLIOptions.UsageError(description: Self.usage) }
@@ -35,28 +37,11 @@ struct FillSubcommand {
 
     /// Runs the fill; returns whether it was valid.
     func run() async throws -> Bool {
-        var headers = CLIOptions.headers()
-        if let key = ProcessInfo.processInfo.environment["LAKEHOUSE_API_KEY"], !key.isEmpty { headers.set("Authorization", "Bearer \(key)") }
-        let client = HTTPClient(configuration: .init(connectTimeoutMs: 2_000, requestTimeoutMs: 120_000))
-        let response: HTTPClientResponse
-        do {
-            response = try await client.send(HTTPClientRequest(method: .POST, target: "/v1/fill", headers: headers, body: try JSONCoding.encode(command)),
-                                              to: try CLIOptions.address(.gateway))
-        } catch {
-            throw Unreachable(description: "the gateway is not reachable: \(error)")
+        let (_, raw) = try await call.send(.POST, "/v1/fill", body: try JSONCoding.encode(command))
+        guard let answer = try? JSONDecoder().decode(FillAnswer.self, from: Data(raw)) else {
+            throw GatewayCall.Failed(description: "the gateway's answer to POST /v1/fill is not a fill answer: \(String(decoding: raw.prefix(300), as: UTF8.self))")
         }
-        guard response.status == .ok else {
-            let envelope = try? JSONDecoder().decode(ErrorEnvelope.self, from: Data(response.body))
-            let message = envelope.map { "\($0.error.code): \($0.error.message)" } ?? String(decoding: response.body.prefix(300), as: UTF8.self)
-            if response.status.code == 503 || response.status.code == 504 { throw Unreachable(description: "\(response.status.code) \(message)") }
-            throw Refused(description: "\(response.status.code) \(message)")
-        }
-        let answer = try JSONDecoder().decode(FillAnswer.self, from: Data(response.body))
-        if json {
-            print(String(decoding: response.body, as: UTF8.self))
-        } else {
-            print(Self.render(answer))
-        }
+        call.emit(raw, [Self.render(answer)])
         return answer.valid
     }
 

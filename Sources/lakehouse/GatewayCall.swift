@@ -49,26 +49,45 @@ struct GatewayCall {
     /// Sends one call to the gateway; answers the decoded JSON of a 2xx. Not reachable, 502, 503
     /// and 504 are `Unreachable`; any other non-2xx is `Failed` with the envelope's words.
     func send(_ method: HTTPMethod, _ target: String, body: [UInt8] = [], timeoutMs: Int = 120_000) async throws -> (value: JSONValue, raw: [UInt8]) {
-        var headers = CLIOptions.headers()
-        if let key = ProcessInfo.processInfo.environment["LAKEHOUSE_API_KEY"], !key.isEmpty { headers.set("Authorization", "Bearer \(key)") }
-        let address = try gateway ?? CLIOptions.address(.gateway)
         let client = HTTPClient(configuration: .init(connectTimeoutMs: 2_000, requestTimeoutMs: timeoutMs))
-        let response: HTTPClientResponse
-        do {
-            response = try await client.send(HTTPClientRequest(method: method, target: target, headers: headers, body: body), to: address)
-        } catch {
-            throw Unreachable(description: "the gateway at \(address) is not reachable: \(error)")
-        }
-        guard (200..<300).contains(response.status.code) else {
-            let envelope = try? JSONDecoder().decode(ErrorEnvelope.self, from: Data(response.body))
-            let message = envelope.map { "\($0.error.code): \($0.error.message)" } ?? String(decoding: response.body.prefix(300), as: UTF8.self)
-            if [502, 503, 504].contains(response.status.code) { throw Unreachable(description: "\(response.status.code) \(message)") }
-            throw Failed(description: "\(response.status.code) \(message)")
-        }
+        let response = try await exchange(method, target, body: body, client: client)
         guard let value = try? JSONCoding.decode(JSONValue.self, from: response.body) else {
             throw Failed(description: "the answer to \(method) \(target) is not JSON")
         }
         return (value, response.body)
+    }
+
+    /// Where a call meant for `daemon` goes: the gateway when `--gateway` was given (it routes every
+    /// public `/v1/*` path to its owner), else the daemon's own `LAKEHOUSE_<DAEMON>_ADDR`.
+    func address(of daemon: Daemon) throws -> SocketAddress {
+        if let gateway { return gateway }
+        return try CLIOptions.address(daemon)
+    }
+
+    /// JSON content type, the service token (`LAKEHOUSE_SERVICE_TOKEN`) and the bearer key (`LAKEHOUSE_API_KEY`).
+    static func headers() -> HTTPHeaders {
+        var headers = CLIOptions.headers()
+        if let key = ProcessInfo.processInfo.environment["LAKEHOUSE_API_KEY"], !key.isEmpty { headers.set("Authorization", "Bearer \(key)") }
+        return headers
+    }
+
+    /// One call meant for `daemon` (see `address(of:)`); answers a 2xx response. Not reachable,
+    /// 502, 503 and 504 are `Unreachable`; any other non-2xx is `Failed` with the envelope's words.
+    func exchange(_ method: HTTPMethod, _ target: String, body: [UInt8] = [], for daemon: Daemon = .gateway, client: HTTPClient) async throws -> HTTPClientResponse {
+        let address = try address(of: daemon)
+        let response: HTTPClientResponse
+        do {
+            response = try await client.send(HTTPClientRequest(method: method, target: target, headers: Self.headers(), body: body), to: address)
+        } catch {
+            throw Unreachable(description: "\(gateway == nil ? daemon.rawValue : "the gateway") at \(address) is not reachable: \(error)")
+        }
+        guard (200..<300).contains(response.status.code) else {
+            let envelope = try? JSONDecoder().decode(ErrorEnvelope.self, from: Data(response.body))
+            let message = envelope.map { "\($0.error.code): \($0.error.message)" } ?? String(decoding: response.body.prefix(300), as: UTF8.self)
+            if [502, 503, 504].contains(response.status.code) { throw Unreachable(description: "\(method) \(target): \(response.status.code) \(message)") }
+            throw Failed(description: "\(method) \(target): \(response.status.code) \(message)")
+        }
+        return response
     }
 
     /// `--json`: the answer as it came; otherwise the human lines.

@@ -1,32 +1,74 @@
 import Foundation
 import LakehouseKit
 
-/// `lakehouse gen [--count N] [--seed S] [--out DIR]`: writes the deterministic demo data
+/// `lakehouse gen [--count N] [--seed S] [--out DIR] [--json]`: writes the deterministic demo data
 /// (workers.jsonl, roles.json, cities.json, claims.jsonl) into DIR (default `$LAKEHOUSE_DATA_DIR/seed`).
+/// It talks to no daemon: `--gateway` is accepted like on every command and not used.
 struct GenerateCommand {
+    static let usage = """
+        usage: lakehouse gen [--count N] [--seed S] [--out DIR] [--json]
+        writes the deterministic demo data (workers.jsonl, roles.json, cities.json, claims.jsonl) into DIR
+        (default $LAKEHOUSE_DATA_DIR/seed): N workers (default 5000), seed S (default 42). Works offline
+        (--gateway is accepted and not used). Exit 1 when the files cannot be written.
+        """
+
     var count = 5_000
     var seed: UInt64 = 42
     var out: String
+    var call = GatewayCall()
+
+    struct Report: Encodable {
+        let workers: Int
+        let claims: Int
+        let conflicts: Int
+        let seed: UInt64
+        let out: String
+        let seconds: Double
+    }
 
     init(arguments: [String]) throws {
         out = CLIOptions.dataDirectory() + "/seed"
         var options = CLIOptions(arguments)
         while let flag = options.next() {
+            if try call.take(flag, &options, usage: Self.usage) { continue }
             switch flag {
             case "--count": count = try options.positiveInt(flag)
             case "--seed": seed = UInt64(try options.nonNegativeInt(flag))
             case "--out": out = try options.value(flag)
-            default: throw CLIOptions.UsageError(description: "unknown option \(flag); usage: lakehouse gen [--count N] [--seed S] [--out DIR]")
+            default: throw CLIOptions.UsageError(description: "unknown option \(flag)\n\(Self.usage)")
             }
         }
+        guard options.positional.isEmpty else { throw CLIOptions.UsageError(description: "unexpected argument \(options.positional[0])\n\(Self.usage)") }
     }
 
-    func run() throws {
+    /// Writes the files; prints the summary (one JSON document with `--json`).
+    func run() throws -> Bool {
+        let report = try generate()
+        if call.json {
+            print(String(decoding: try JSONCoding.encode(report), as: UTF8.self))
+        } else {
+            print(report.line)
+        }
+        return true
+    }
+
+    /// Writes the files without printing anything.
+    func generate() throws -> Report {
         let started = Date()
-        let summary = try RosterGenerator(count: count, seed: seed).write(to: out)
-        let seconds = Date().timeIntervalSince(started)
-        print(String(format: "gen: %d workers, %d claims (%d deliberate conflicts), seed %llu → %@ in %.2f s",
-                     summary.workers, summary.claims, summary.conflicts, seed, out, seconds))
+        let summary: RosterGenerator.Summary
+        do {
+            summary = try RosterGenerator(count: count, seed: seed).write(to: out)
+        } catch {
+            throw GatewayCall.Failed(description: "writing \(out): \(error)")
+        }
+        return Report(workers: summary.workers, claims: summary.claims, conflicts: summary.conflicts, seed: seed, out: out,
+                      seconds: Date().timeIntervalSince(started))
+    }
+}
+
+extension GenerateCommand.Report {
+    var line: String {
+        String(format: "gen: %d workers, %d claims (%d deliberate conflicts), seed %llu → %@ in %.2f s", workers, claims, conflicts, seed, out, seconds)
     }
 }
 
@@ -39,10 +81,10 @@ struct CLIOptions {
 
     init(_ arguments: [String]) { iterator = arguments.makeIterator() }
 
-    /// The next flag; positional arguments are collected aside.
+    /// The next flag (`--name`, or `-h`); positional arguments are collected aside.
     mutating func next() -> String? {
         while let argument = iterator.next() {
-            if argument.hasPrefix("--") { return argument }
+            if argument.hasPrefix("--") || argument == "-h" { return argument }
             positional.append(argument)
         }
         return nil

@@ -2,52 +2,72 @@ import Foundation
 import Glibc
 import LakehouseKit
 
-/// `lakehouse ingest FILE --corpus NAME [--chunk N]`: streams a JSONL file into matrixd, `chunk`
-/// records per request with two requests in flight, showing progress (a bar with records/s and
-/// ETA on a terminal, a plain line every few seconds otherwise) and a summary at the end.
+/// `lakehouse ingest FILE --corpus NAME [--chunk N] [--json] [--gateway URL]`: streams a JSONL file
+/// into matrixd (straight to `LAKEHOUSE_MATRIXD_ADDR`, or through the gateway with `--gateway`),
+/// `chunk` records per request with two requests in flight, showing progress on stderr (a bar with
+/// records/s and ETA on a terminal, a plain line every few seconds otherwise) and a summary at the end.
 struct IngestCommand {
+    static let usage = """
+        usage: lakehouse ingest FILE --corpus NAME [--chunk N] [--json] [--gateway URL]
+        streams a JSONL file (one record per line) into a matrixd corpus, N records per request (default 8192),
+        with progress on stderr (a bar on a terminal, a line every 5 s otherwise) and a summary at the end.
+        Goes straight to matrixd (LAKEHOUSE_MATRIXD_ADDR) unless --gateway is given (then LAKEHOUSE_API_KEY is
+        the bearer key). Exit 1: the file cannot be read or matrixd refused a chunk; 3: unreachable.
+        """
+
     var file = ""
     var corpus = ""
     var chunk = 8_192
+    var call = GatewayCall()
+
+    struct Report: Encodable, Sendable {
+        let corpus: String
+        let file: String
+        let records: Int
+        let seconds: Double
+        let records_per_s: Double
+    }
 
     init(arguments: [String]) throws {
         var options = CLIOptions(arguments)
         while let flag = options.next() {
+            if try call.take(flag, &options, usage: Self.usage) { continue }
             switch flag {
             case "--corpus": corpus = try options.value(flag)
             case "--chunk": chunk = try options.positiveInt(flag)
-            default: throw CLIOptions.UsageError(description: "unknown option \(flag); usage: lakehouse ingest FILE --corpus NAME [--chunk N]")
+            default: throw CLIOptions.UsageError(description: "unknown option \(flag)\n\(Self.usage)")
             }
         }
         guard options.positional.count == 1, !corpus.isEmpty else {
-            throw CLIOptions.UsageError(description: "usage: lakehouse ingest FILE --corpus NAME [--chunk N]")
+            throw CLIOptions.UsageError(description: Self.usage)
         }
         file = options.positional[0]
     }
 
-    struct Failure: Error, CustomStringConvertible { let description: String }
+    /// Ingests and prints the summary (one JSON document with `--json`).
+    func run() async throws -> Bool {
+        let report = try await ingest()
+        print(call.json ? String(decoding: try JSONCoding.encode(report), as: UTF8.self) : report.line)
+        return true
+    }
 
-    /// Returns the number of records matrixd stored.
-    @discardableResult
-    func run(client: HTTPClient = IngestCommand.client()) async throws -> Int {
+    /// Ingests without printing the summary; answers what matrixd stored.
+    func ingest(client: HTTPClient = IngestCommand.client()) async throws -> Report {
         let total = try JSONLFile.countRecords(file)
-        let matrixd = try CLIOptions.address(.matrixd)
         let progress = Progress(label: "ingest \(corpus)", total: total)
         let started = Date()
         var stored = 0
         var inFlight: [Task<Int, any Error>] = []
         let target = "/v1/corpora/\(corpus)/ingest"
         let reader = try JSONLReader(path: file)
+        let call = call
         while let (body, records) = try reader.nextChunk(records: chunk) {
             if inFlight.count == 2 {
                 stored += try await inFlight.removeFirst().value
                 progress.update(stored)
             }
             inFlight.append(Task.detached {
-                let response = try await client.send(HTTPClientRequest(method: .POST, target: target, headers: CLIOptions.headers(), body: body), to: matrixd)
-                guard response.status == .ok else {
-                    throw Failure(description: "matrixd answered \(response.status.code): \(String(decoding: response.body.prefix(400), as: UTF8.self))")
-                }
+                _ = try await call.exchange(.POST, target, body: body, for: .matrixd, client: client)
                 return records
             })
         }
@@ -57,12 +77,17 @@ struct IngestCommand {
         }
         progress.finish()
         let seconds = Date().timeIntervalSince(started)
-        print(String(format: "ingest: %d records into corpus %@ in %.1f s (%.0f records/s)", stored, corpus, seconds, Double(stored) / max(seconds, 1e-9)))
-        return stored
+        return Report(corpus: corpus, file: file, records: stored, seconds: seconds, records_per_s: Double(stored) / max(seconds, 1e-9))
     }
 
     static func client() -> HTTPClient {
         HTTPClient(configuration: .init(connectTimeoutMs: 2_000, requestTimeoutMs: 900_000))
+    }
+}
+
+extension IngestCommand.Report {
+    var line: String {
+        String(format: "ingest: %d records into corpus %@ in %.1f s (%.0f records/s)", records, corpus, seconds, records_per_s)
     }
 }
 

@@ -14,10 +14,12 @@ let usage = """
       export         sft | rag | preference: write an export through materializerd
       replay         replay recorded runs [--run-id ID]... [--limit N] (exit 1 on a regression)
       bench-vector   in-process HNSW benchmark (build time, RSS, queries/s at recall targets)
-      fill           run the main job through the gateway: "SENTENCE" [--count N] [--provider P] [--max-attempts N] [--json]
-      gen            generate the demo roster, roles, cities and claims [--count N] [--seed S] [--out DIR]
+      fill           run the main job through the gateway: "SENTENCE" [--count N] [--provider P] [--max-attempts N]
+      gen            generate the demo roster, roles, cities and claims [--count N] [--seed S] [--out DIR] (offline)
       ingest         stream a JSONL file into a matrixd corpus: FILE --corpus NAME [--chunk N]
       seed           generate (if missing) and load the demo data into a running fleet [--count N] [--data DIR]
+    `lakehouse <command> --help` describes one command. ingest and seed go straight to matrixd and truthd
+    (LAKEHOUSE_MATRIXD_ADDR, LAKEHOUSE_TRUTHD_ADDR) unless --gateway is given.
       bench-http     bounded HTTP load generator, closed loop or constant rate (--rate), for Scripts/bench
       fake-chat-provider  a stand-in model provider with a fixed answer (benchmark tooling)
     """
@@ -41,43 +43,13 @@ case "bench-vector":
         exit(1)
     }
 case "fill":
-    do {
-        let valid = try await FillSubcommand(arguments: Array(arguments.dropFirst())).run()
-        exit(valid ? 0 : 1)
-    } catch let help as GatewayCall.Help {
-        print(help.description)
-        exit(0)
-    } catch let error as CLIOptions.UsageError {
-        FileHandle.standardError.write(Data("lakehouse fill: \(error)\n".utf8))
-        exit(2)
-    } catch let error as FillSubcommand.Unreachable {
-        FileHandle.standardError.write(Data("lakehouse fill: \(error)\n".utf8))
-        exit(3)
-    } catch {
-        FileHandle.standardError.write(Data("lakehouse fill: \(error)\n".utf8))
-        exit(1)
-    }
+    exit(await GatewayCall.exitCode("fill") { try await FillSubcommand(arguments: Array(arguments.dropFirst())).run() })
 case "gen":
-    do {
-        try GenerateCommand(arguments: Array(arguments.dropFirst())).run()
-    } catch {
-        FileHandle.standardError.write(Data("lakehouse gen: \(error)\n".utf8))
-        exit(1)
-    }
+    exit(await GatewayCall.exitCode("gen") { try GenerateCommand(arguments: Array(arguments.dropFirst())).run() })
 case "ingest":
-    do {
-        try await IngestCommand(arguments: Array(arguments.dropFirst())).run()
-    } catch {
-        FileHandle.standardError.write(Data("lakehouse ingest: \(error)\n".utf8))
-        exit(1)
-    }
+    exit(await GatewayCall.exitCode("ingest") { try await IngestCommand(arguments: Array(arguments.dropFirst())).run() })
 case "seed":
-    do {
-        try await SeedCommand(arguments: Array(arguments.dropFirst())).run()
-    } catch {
-        FileHandle.standardError.write(Data("lakehouse seed: \(error)\n".utf8))
-        exit(1)
-    }
+    exit(await GatewayCall.exitCode("seed") { try await SeedCommand(arguments: Array(arguments.dropFirst())).run() })
 case "bench-http":
     do {
         try LoadGenerator(arguments: Array(arguments.dropFirst())).run()
