@@ -10,6 +10,8 @@ Installs the fleet under systemd:
   - system user and group `lakehouse` (no login shell, home /var/lib/lakehouse)
   - /opt/lakehouse/bin/<daemon> for the eleven daemons (and the `lakehouse` CLI when built),
     replaced atomically so running daemons keep their old binary until restarted
+  - /opt/lakehouse/console/ the web console's files from Console/ (the gateway unit points
+    GATEWAY_CONSOLE_DIR there; the gateway reads them when it starts)
   - /etc/lakehouse/lakehouse.env from Deploy/systemd/lakehouse.env, only if it does not exist
     (root:lakehouse, 0640: it may hold API keys)
   - /var/lib/lakehouse/<daemon> and the shared artifact folders (evidence quarantine scored
@@ -120,6 +122,18 @@ for name in "${daemons[@]}" lakehouse; do
     installed+=("$name")
 done
 say "binaries: ${installed[*]} -> /opt/lakehouse/bin"
+# The web console the gateway serves at / (its unit sets GATEWAY_CONSOLE_DIR=/opt/lakehouse/console).
+[[ -f $repo/Console/index.html ]] || die "no web console in $repo/Console (index.html missing)"
+owned root:root 0755 -d "$root/opt/lakehouse/console"
+console_files=()
+for file in "$repo"/Console/*; do
+    [[ -f $file ]] || continue
+    name=${file##*/}
+    owned root:root 0644 "$file" "$root/opt/lakehouse/console/.$name.new"
+    mv -f "$root/opt/lakehouse/console/.$name.new" "$root/opt/lakehouse/console/$name"
+    console_files+=("$name")
+done
+say "console: ${console_files[*]} -> /opt/lakehouse/console"
 # The units' Documentation= points here.
 [[ ! -f $repo/README.md ]] || owned root:root 0644 "$repo/README.md" "$root/opt/lakehouse/README.md"
 
