@@ -6,7 +6,7 @@ import LakehouseKit
 /// It talks to no daemon: `--gateway` is accepted like on every command and not used.
 struct GenerateCommand {
     static let usage = """
-        usage: lakehouse gen [--count N] [--seed S] [--out DIR] [--json]
+        usage: lakehouse gen [--count N] [--seed S] [--out DIR] [--json] [--gateway URL]
         writes the deterministic demo data (workers.jsonl, roles.json, cities.json, claims.jsonl) into DIR
         (default $LAKEHOUSE_DATA_DIR/seed): N workers (default 5000), seed S (default 42). Works offline
         (--gateway is accepted and not used). Exit 1 when the files cannot be written.

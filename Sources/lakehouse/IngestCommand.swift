@@ -12,7 +12,8 @@ struct IngestCommand {
         streams a JSONL file (one record per line) into a matrixd corpus, N records per request (default 8192),
         with progress on stderr (a bar on a terminal, a line every 5 s otherwise) and a summary at the end.
         Goes straight to matrixd (LAKEHOUSE_MATRIXD_ADDR) unless --gateway is given (then LAKEHOUSE_API_KEY is
-        the bearer key). Exit 1: the file cannot be read or matrixd refused a chunk; 3: unreachable.
+        the bearer key; each chunk must then be stored within the gateway's LAKEHOUSE_PEER_TIMEOUT_MS, so lower
+        --chunk on a slow matrixd). Exit 1: the file cannot be read or matrixd refused a chunk; 3: unreachable.
         """
 
     var file = ""

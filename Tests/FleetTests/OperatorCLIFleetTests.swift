@@ -50,19 +50,112 @@ import Testing
     @Test func aFleetThatIsDownExits3AndABadFlagExits2() throws {
         let fleet = try Fleet()
         defer { fleet.removeData() }
-        for arguments in [["status"], ["status", "--json"], ["journal", "verify"], ["journal", "events"], ["audit", "full"], ["export", "sft"], ["replay"]] {
-            let (status, output) = try fleet.runCLI(arguments)
-            #expect(status == 3, "\(arguments): \(output)")
+        let file = fleet.dataDirectory + "/records.jsonl"
+        try Data(#"{"id":"W-1","role":"forklift operator"}"#.utf8).write(to: URL(fileURLWithPath: file))
+        let deadGateway = "http://127.0.0.1:\(try Fleet.freePort())/"
+        for arguments in [["status"], ["status", "--json"], ["journal", "verify"], ["journal", "events"], ["journal", "proof", "--seq", "1", "--json"],
+                          ["audit", "full"], ["audit", "baselines", "--json"], ["export", "sft"], ["export", "rag", "--json"], ["replay"], ["replay", "--json"],
+                          ["fill", "Need 2 forklift operators in Toledo, OH"], ["fill", "x", "--json", "--gateway", deadGateway],
+                          ["ingest", file, "--corpus", "workers"], ["ingest", file, "--corpus", "workers", "--json", "--gateway", deadGateway],
+                          ["seed", "--count", "20", "--data", fleet.dataDirectory], ["seed", "--count", "20", "--data", fleet.dataDirectory, "--json", "--gateway", deadGateway]] {
+            let (status, stdout, stderr) = try fleet.runCLISeparately(arguments)
+            #expect(status == 3, "\(arguments): \(stdout) \(stderr)")
+            #expect(stderr.contains("not reachable") || stderr.contains("down"), "\(arguments): \(stderr)")
         }
-        for arguments in [["status", "--bogus"], ["journal", "verify", "--bogus"], ["journal"], ["journal", "proof"], ["audit", "half"],
-                          ["export", "csv"], ["replay", "--limit", "zero"], ["journal", "events", "--gateway", "https://example.com"], ["fill", "x", "--bogus"]] {
-            let (status, output) = try fleet.runCLI(arguments)
-            #expect(status == 2, "\(arguments): \(output)")
+        for arguments in [["status", "--bogus"], ["status", "extra"], ["status", "--gateway"], ["journal", "verify", "--bogus"], ["journal"], ["journal", "proof"],
+                          ["audit", "half"], ["audit", "baselines", "--bogus"], ["export", "csv"], ["export", "sft", "--bogus"], ["replay", "--limit", "zero"],
+                          ["journal", "events", "--gateway", "https://example.com"], ["fill", "x", "--bogus"], ["fill"], ["fill", "x", "--count", "0"],
+                          ["gen", "--bogus"], ["gen", "--count", "0"], ["gen", "stray"], ["ingest", file], ["ingest", "--corpus", "workers"],
+                          ["ingest", file, "--corpus", "workers", "--chunk", "-1"], ["seed", "--bogus"], ["seed", "--count", "many"], ["seed", "--gateway", "ftp://x"]] {
+            let (status, stdout, stderr) = try fleet.runCLISeparately(arguments)
+            #expect(status == 2, "\(arguments): \(stdout) \(stderr)")
+            #expect(stdout.isEmpty && stderr.hasPrefix("lakehouse \(arguments[0]): "), "\(arguments): \(stdout) \(stderr)")
         }
-        for command in ["status", "journal", "audit", "export", "replay", "fill"] {
-            let (status, output) = try fleet.runCLI([command, "--help"])
-            #expect(status == 0 && output.contains("usage: lakehouse \(command)"), "\(command) --help: \(output)")
+        // --help (and -h) on every command and under every subcommand: the usage on stdout, exit 0.
+        let helps: [[String]] = ["status", "fill", "ingest", "seed", "gen", "journal", "audit", "export", "replay"].flatMap { [[$0, "--help"], [$0, "-h"]] }
+            + [["journal", "verify", "--help"], ["journal", "events", "--help"], ["journal", "proof", "--help"], ["audit", "baselines", "--help"],
+               ["audit", "full", "--help"], ["export", "sft", "--help"], ["export", "rag", "--help"], ["export", "preference", "--help"],
+               ["fill", "x", "--json", "--help"], ["ingest", file, "--corpus", "w", "--help"]]
+        for arguments in helps {
+            let (status, stdout, stderr) = try fleet.runCLISeparately(arguments)
+            #expect(status == 0 && stdout.hasPrefix("usage: lakehouse \(arguments[0])") && stderr.isEmpty, "\(arguments): \(stdout) \(stderr)")
+            #expect(stdout.contains("--gateway URL") && stdout.contains("--json"), "\(arguments): \(stdout)")
         }
+        let (topStatus, top, _) = try fleet.runCLISeparately(["--help"])
+        #expect(topStatus == 0 && ["status", "fill", "ingest", "seed", "gen", "journal", "audit", "export", "replay"].allSatisfy { top.contains("\n  \($0) ") }, "\(top)")
+        #expect(try fleet.runCLISeparately(["no-such-command"]).status == 2)
+    }
+
+    /// `gen`, `ingest`, `seed`, `fill`, `status` and `journal` with `--gateway` and the API key: the
+    /// calls go through the named gateway (the daemons' own addresses in the environment are dead),
+    /// `--json` prints exactly one document on stdout (progress and messages go to stderr), and a
+    /// missing key is a refused call (1).
+    @Test func everyCommandWorksThroughTheNamedGatewayAndPrintsOneJSONDocument() async throws {
+        let fill = try await FillFleet.start(environment: ["LAKEHOUSE_API_KEYS": "cli-key", "CHATD_LOCAL_FLAW_RATE": "0"])
+        let fleet = fill.fleet
+        defer { fleet.removeData() }
+        let gateway = "http://127.0.0.1:\(fleet.ports[.gateway]!)"
+        let dead = "127.0.0.1:\(try Fleet.freePort())"
+        let keyed = ["LAKEHOUSE_API_KEY": "cli-key", "LAKEHOUSE_GATEWAY_ADDR": dead, "LAKEHOUSE_MATRIXD_ADDR": dead, "LAKEHOUSE_TRUTHD_ADDR": dead]
+        func json(_ text: String) -> Any? { try? JSONSerialization.jsonObject(with: Data(text.utf8)) }
+
+        // gen: offline, one document.
+        let out = fleet.dataDirectory + "/gen-json"
+        let (genStatus, gen, _) = try fleet.runCLISeparately(["gen", "--count", "50", "--seed", "7", "--out", out, "--json"])
+        let generated = json(gen) as? [String: Any]
+        #expect(genStatus == 0 && generated?["workers"] as? Int == 50 && generated?["seed"] as? Int == 7 && generated?["out"] as? String == out, "\(gen)")
+        #expect(FileManager.default.fileExists(atPath: out + "/workers.jsonl"))
+
+        // fill through the named gateway: the candidates in the JSON answer; without the key, refused.
+        let sentence = "Need 2 forklift operators in Toledo, OH for Monday 2nd shift"
+        let (fillStatus, filled, _) = try fleet.runCLISeparately(["fill", sentence, "--gateway", gateway, "--json"], environment: keyed)
+        let answer = json(filled) as? [String: Any]
+        #expect(fillStatus == 0 && answer?["valid"] as? Bool == true && answer?["run_id"] is String, "\(filled)")
+        #expect(((answer?["fill"] as? [String: Any])?["candidates"] as? [Any])?.count == 2, "\(filled)")
+        var keyless = keyed
+        keyless["LAKEHOUSE_API_KEY"] = nil
+        let (refused, _, refusal) = try fleet.runCLISeparately(["fill", sentence, "--gateway", gateway], environment: keyless)
+        #expect(refused == 1 && refusal.contains("unauthorized"), "\(refusal)")
+
+        // ingest through the gateway (a part of the roster again, in chunks of 20): idempotent by id,
+        // so the corpus still holds the roster once.
+        let roster = fleet.dataDirectory + "/seed/workers.jsonl"
+        let part = fleet.dataDirectory + "/part.jsonl"
+        let lines = try String(contentsOfFile: roster, encoding: .utf8).split(separator: "\n").prefix(90)
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: part))
+        let (ingestStatus, ingested, progress) = try fleet.runCLISeparately(["ingest", part, "--corpus", "workers", "--chunk", "20", "--gateway", gateway, "--json"], environment: keyed)
+        let report = json(ingested) as? [String: Any]
+        #expect(ingestStatus == 0 && report?["records"] as? Int == 90 && report?["corpus"] as? String == "workers", "\(ingested) \(progress)")
+        #expect(progress.contains("ingest workers: 90/90 records"), "\(progress)")
+        #expect(try await fleet.request(.matrixd, .GET, "/v1/corpora/workers").json?["count"] as? Int == fill.roster.count)
+        let (ingestRefused, _, ingestRefusal) = try fleet.runCLISeparately(["ingest", part, "--corpus", "workers", "--gateway", gateway], environment: keyless)
+        #expect(ingestRefused == 1 && ingestRefusal.contains("unauthorized"), "\(ingestRefusal)")
+
+        // seed through the gateway: the corpora exist and hold the roster; the claims are posted again
+        // through the gateway once their marker is gone.
+        try FileManager.default.removeItem(atPath: fleet.dataDirectory + "/seed/claims.posted")
+        let claims = try String(contentsOfFile: fleet.dataDirectory + "/seed/claims.jsonl", encoding: .utf8).split(separator: "\n").count
+        let (seedStatus, seeded, _) = try fleet.runCLISeparately(["seed", "--data", fleet.dataDirectory, "--gateway", gateway, "--json"], environment: keyed)
+        let seedReport = json(seeded) as? [String: Any]
+        #expect(seedStatus == 0 && seedReport?["corpora"] as? [String] == ["workers", "playbooks"], "\(seeded)")
+        #expect(seedReport?["corpus_records_before"] as? Int == fill.roster.count && !(seedReport?["ingested"] is [String: Any]), "\(seeded)")
+        #expect(seedReport?["claims"] as? String == "posted" && seedReport?["claims_posted"] as? Int == claims, "\(seeded)")
+        let (seedAgain, again, _) = try fleet.runCLISeparately(["seed", "--data", fleet.dataDirectory, "--gateway", gateway], environment: keyed)
+        #expect(seedAgain == 0 && again.contains("already holds \(fill.roster.count) records") && again.contains("claims already posted"), "\(again)")
+
+        // status and journal name the gateway with --gateway too.
+        let (statusCode, status, _) = try fleet.runCLISeparately(["status", "--gateway", gateway, "--json"], environment: ["LAKEHOUSE_GATEWAY_ADDR": dead])
+        let rows = json(status) as? [[String: Any]] ?? []
+        #expect(statusCode == 1 && rows.count == Daemon.allCases.count, "observerd and others are not started: \(status)")
+        #expect(rows.first { $0["daemon"] as? String == "gateway" }?["status"] as? String == "ok", "\(status)")
+        let (verified, verify, _) = try fleet.runCLISeparately(["journal", "verify", "--gateway", gateway, "--json"], environment: keyed)
+        #expect(verified == 0 && (json(verify) as? [String: Any])?["ok"] as? Bool == true, "\(verify)")
+        // The run's events reach the journal asynchronously: wait for them, then list them by the CLI.
+        let decoded = try JSONDecoder().decode(FillAnswer.self, from: Data(filled.utf8))
+        #expect(try await fill.events(of: decoded).contains { $0.type == FillRunEventType.finished })
+        let (listed, events, _) = try fleet.runCLISeparately(["journal", "events", "--trace-id", decoded.runID, "--gateway", gateway, "--json"], environment: keyed)
+        #expect(listed == 0 && ((json(events) as? [String: Any])?["events"] as? [Any])?.isEmpty == false, "\(events)")
+        _ = fleet.stop()
     }
 
     @Test func aBrokenJournalFailsVerifyWith1AndJSONParses() async throws {
@@ -108,5 +201,26 @@ import Testing
         let parsed = try? JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: Any]
         #expect(brokenJSON == 1 && parsed?["ok"] as? Bool == false && (parsed?["broken"] as? [String: Any])?["seq"] as? Int == 20, "\(report)")
         _ = fleet.stop()
+    }
+}
+
+extension Fleet {
+    /// Runs the CLI like `runCLI`, with stdout and stderr apart: `--json` must leave exactly one
+    /// document on stdout whatever goes to stderr. stderr goes to a file, so it can never block.
+    func runCLISeparately(_ arguments: [String], environment extra: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "\(DaemonProcess.binDirectory)/lakehouse")
+        process.arguments = arguments
+        process.environment = environment.merging(extra) { $1 }
+        let errorPath = dataDirectory + "/cli-\(UUID().uuidString).err"
+        _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: errorPath) }
+        let stdout = Pipe()
+        process.standardOutput = stdout
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
+        try process.run()
+        let output = String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, output, (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? "")
     }
 }

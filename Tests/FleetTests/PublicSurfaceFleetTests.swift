@@ -78,4 +78,58 @@ import Testing
         }
         _ = fill.fleet.stop()
     }
+
+    /// `Deploy/install.sh --root` stages the fleet as systemd would see it: the console files land where
+    /// the gateway unit's `GATEWAY_CONSOLE_DIR` points, and the installed gateway started with the unit's
+    /// environment serves the console at `/` (not the 404 of a gateway that finds no console).
+    @Test func theInstalledGatewayServesTheConsole() async throws {
+        let root = NSTemporaryDirectory() + "lakehouse-install-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let install = Process()
+        install.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        install.arguments = ["bash", PythonScript.repositoryRoot + "/Deploy/install.sh", "--root", root, "--bin-dir", DaemonProcess.binDirectory, "--no-start"]
+        let output = Pipe()
+        install.standardOutput = output
+        install.standardError = output
+        try install.run()
+        let log = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        install.waitUntilExit()
+        #expect(install.terminationStatus == 0, "\(log)")
+        #expect(log.contains("console: console.css console.js index.html -> /opt/lakehouse/console"), "\(log)")
+
+        // The unit names the directory install.sh filled, with the repository's files in it.
+        let unit = try String(contentsOfFile: root + "/etc/systemd/system/lakehouse-gateway.service", encoding: .utf8)
+        let setting = unit.split(separator: "\n").first { $0.hasPrefix("Environment=GATEWAY_CONSOLE_DIR=") }
+        let consoleDirectory = try #require(setting.map { String($0.dropFirst("Environment=GATEWAY_CONSOLE_DIR=".count)) }, "\(unit)")
+        #expect(consoleDirectory == "/opt/lakehouse/console")
+        let repositoryFiles = try FileManager.default.contentsOfDirectory(atPath: PythonScript.repositoryRoot + "/Console").sorted()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root + consoleDirectory).sorted() == repositoryFiles)
+        for name in repositoryFiles {
+            #expect(FileManager.default.contents(atPath: root + consoleDirectory + "/" + name) == FileManager.default.contents(atPath: PythonScript.repositoryRoot + "/Console/" + name), "\(name)")
+        }
+
+        // The installed binary, started away from the repository with the unit's variable (under the
+        // staging root), serves the console; the index names its script, which is served too.
+        let fleet = try Fleet(extraEnvironment: ["GATEWAY_CONSOLE_DIR": root + consoleDirectory])
+        defer { fleet.removeData() }
+        let gateway = Process()
+        gateway.executableURL = URL(fileURLWithPath: root + "/opt/lakehouse/bin/gateway")
+        gateway.environment = fleet.environment
+        gateway.standardOutput = FileHandle.nullDevice
+        gateway.standardError = FileHandle.nullDevice
+        try gateway.run()
+        defer { if gateway.isRunning { kill(gateway.processIdentifier, SIGKILL); gateway.waitUntilExit() } }
+        var page: HTTPClientResponse?
+        for _ in 0..<200 where page == nil {
+            page = try? await fleet.request(.gateway, .GET, "/")
+            if page == nil { try await Task.sleep(nanoseconds: 50_000_000) }
+        }
+        let index = try #require(page, "the installed gateway did not answer")
+        #expect(index.status == .ok && index.headers["Content-Type"]?.hasPrefix("text/html") == true && index.headers["ETag"] != nil, "\(index.status) \(index.text.prefix(300))")
+        #expect(index.body == [UInt8](FileManager.default.contents(atPath: PythonScript.repositoryRoot + "/Console/index.html") ?? Data()))
+        #expect(try await fleet.request(.gateway, .GET, "/console/console.js").status == .ok)
+        kill(gateway.processIdentifier, SIGTERM)
+        gateway.waitUntilExit()
+        #expect(gateway.terminationStatus == 0)
+    }
 }
