@@ -128,6 +128,9 @@ import Testing
         #expect(index.status == .ok && index.headers["Content-Type"]?.hasPrefix("text/html") == true && index.headers["ETag"] != nil, "\(index.status) \(index.text.prefix(300))")
         #expect(index.body == [UInt8](FileManager.default.contents(atPath: PythonScript.repositoryRoot + "/Console/index.html") ?? Data()))
         #expect(try await fleet.request(.gateway, .GET, "/console/console.js").status == .ok)
+        // The page links the API description, which the same gateway serves.
+        #expect(index.text.contains(#"href="/openapi.json""#))
+        #expect(try await fleet.request(.gateway, .GET, "/openapi.json").json?["openapi"] as? String == "3.1.0")
         kill(gateway.processIdentifier, SIGTERM)
         gateway.waitUntilExit()
         #expect(gateway.terminationStatus == 0)
