@@ -206,21 +206,8 @@ import Testing
 
 extension Fleet {
     /// Runs the CLI like `runCLI`, with stdout and stderr apart: `--json` must leave exactly one
-    /// document on stdout whatever goes to stderr. stderr goes to a file, so it can never block.
+    /// document on stdout whatever goes to stderr.
     func runCLISeparately(_ arguments: [String], environment extra: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "\(DaemonProcess.binDirectory)/lakehouse")
-        process.arguments = arguments
-        process.environment = environment.merging(extra) { $1 }
-        let errorPath = dataDirectory + "/cli-\(UUID().uuidString).err"
-        _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
-        defer { try? FileManager.default.removeItem(atPath: errorPath) }
-        let stdout = Pipe()
-        process.standardOutput = stdout
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
-        try process.run()
-        let output = String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, output, (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? "")
+        try ChildProcess.run("\(DaemonProcess.binDirectory)/lakehouse", arguments, environment: environment.merging(extra) { $1 })
     }
 }

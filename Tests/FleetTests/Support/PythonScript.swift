@@ -11,21 +11,8 @@ enum PythonScript {
     }
 
     static func run(_ script: String, _ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "\(repositoryRoot)/Tests/Python/\(script)"] + arguments
-        // stderr goes to a file, so a chatty stderr can never block the stdout reader.
-        let errorPath = NSTemporaryDirectory() + "distill-python-\(UUID().uuidString).err"
-        _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
-        defer { try? FileManager.default.removeItem(atPath: errorPath) }
-        let stdout = Pipe()
-        process.standardOutput = stdout
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
-        try process.run()
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let errors = (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? ""
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self), errors)
+        let result = try ChildProcess.run("/usr/bin/env", ["python3", "\(repositoryRoot)/Tests/Python/\(script)"] + arguments)
+        return (result.status, result.stdout, result.stderr)
     }
 
     /// The events of `runs` generated fill runs, as JSON objects (one per journal event).
