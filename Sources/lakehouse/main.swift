@@ -18,10 +18,10 @@ let usage = """
       gen            generate the demo roster, roles, cities and claims [--count N] [--seed S] [--out DIR] (offline)
       ingest         stream a JSONL file into a matrixd corpus: FILE --corpus NAME [--chunk N]
       seed           generate (if missing) and load the demo data into a running fleet [--count N] [--data DIR]
-    `lakehouse <command> --help` describes one command. ingest and seed go straight to matrixd and truthd
-    (LAKEHOUSE_MATRIXD_ADDR, LAKEHOUSE_TRUTHD_ADDR) unless --gateway is given.
       bench-http     bounded HTTP load generator, closed loop or constant rate (--rate), for Scripts/bench
       fake-chat-provider  a stand-in model provider with a fixed answer (benchmark tooling)
+    `lakehouse <command> --help` describes one command. ingest and seed go straight to matrixd and truthd
+    (LAKEHOUSE_MATRIXD_ADDR, LAKEHOUSE_TRUTHD_ADDR) unless --gateway is given.
     """
 
 switch arguments.first {
