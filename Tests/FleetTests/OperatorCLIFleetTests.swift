@@ -91,7 +91,8 @@ import Testing
     /// `--json` prints exactly one document on stdout (progress and messages go to stderr), and a
     /// missing key is a refused call (1).
     @Test func everyCommandWorksThroughTheNamedGatewayAndPrintsOneJSONDocument() async throws {
-        let fill = try await FillFleet.start(environment: ["LAKEHOUSE_API_KEYS": "cli-key", "CHATD_LOCAL_FLAW_RATE": "0"])
+        // A small roster keeps this fleet light; whether the fill comes out valid does not matter here.
+        let fill = try await FillFleet.start(workers: 300, environment: ["LAKEHOUSE_API_KEYS": "cli-key"])
         let fleet = fill.fleet
         defer { fleet.removeData() }
         let gateway = "http://127.0.0.1:\(fleet.ports[.gateway]!)"
@@ -106,12 +107,15 @@ import Testing
         #expect(genStatus == 0 && generated?["workers"] as? Int == 50 && generated?["seed"] as? Int == 7 && generated?["out"] as? String == out, "\(gen)")
         #expect(FileManager.default.fileExists(atPath: out + "/workers.jsonl"))
 
-        // fill through the named gateway: the candidates in the JSON answer; without the key, refused.
-        let sentence = "Need 2 forklift operators in Toledo, OH for Monday 2nd shift"
+        // fill through the named gateway: the answer as JSON, exit 0 when valid and 1 when not; without
+        // the key, refused.
+        let sentence = "Need 2 forklift operators in Columbus, OH for Monday 2nd shift"
         let (fillStatus, filled, _) = try fleet.runCLISeparately(["fill", sentence, "--gateway", gateway, "--json"], environment: keyed)
-        let answer = json(filled) as? [String: Any]
-        #expect(fillStatus == 0 && answer?["valid"] as? Bool == true && answer?["run_id"] is String, "\(filled)")
-        #expect(((answer?["fill"] as? [String: Any])?["candidates"] as? [Any])?.count == 2, "\(filled)")
+        let answer = try #require(json(filled) as? [String: Any], "\(filled)")
+        let valid = try #require(answer["valid"] as? Bool, "\(filled)")
+        #expect(fillStatus == (valid ? 0 : 1) && (answer["run_id"] as? String)?.isEmpty == false, "\(filled)")
+        #expect((answer["attempts"] as? [Any])?.isEmpty == false, "\(filled)")
+        if valid { #expect(((answer["fill"] as? [String: Any])?["candidates"] as? [Any])?.count == 2, "\(filled)") }
         var keyless = keyed
         keyless["LAKEHOUSE_API_KEY"] = nil
         let (refused, _, refusal) = try fleet.runCLISeparately(["fill", sentence, "--gateway", gateway], environment: keyless)
