@@ -24,11 +24,11 @@ struct LocalDrafter: Sendable {
         guard let (kind, bytes) = LocalDrafter.task(in: messages) else { return plainReply(LocalDrafter.notATask, json: json) }
         switch kind {
         case .fillDraft, .correction:
-            guard let context = try? JSONCoding.decode(FillDraftContext.self, from: bytes) else {
+            guard let context = try? JSONTree.decode(FillDraftContext.self, from: bytes) else {
                 return plainReply("The local drafter could not read this \(kind.rawValue) context: it must be a FillDraftContext object.", json: json)
             }
             let draft = kind == .fillDraft ? firstDraft(context).draft : DraftCorrector.correct(context)
-            return JSONCoding.string(draft)
+            return JSONTree.string(draft)
         case .roleExtraction:
             guard let context = try? JSONCoding.decode(RoleExtractionContext.self, from: bytes) else {
                 return plainReply("The local drafter could not read this role_extraction context: it needs text and roles.", json: json)

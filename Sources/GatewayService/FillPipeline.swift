@@ -23,7 +23,7 @@ struct FillPipeline: Sendable {
         // 1. Understand: count, role, place, shift, day.
         var stageStart = MonotonicClock.nanoseconds()
         let understood: UnderstoodRequest = try await call("understand", runID) {
-            try await peers.callJSON(.matrixd, .POST, "/v1/understand", body: ["text": command.query], requestID: requestID, idempotent: true)
+            try await peers.callTree(.matrixd, .POST, "/v1/understand", body: ["text": command.query], requestID: requestID, idempotent: true)
         }
         timings["understand"] = Self.milliseconds(since: stageStart)
         guard let role = understood.role else {
@@ -46,7 +46,7 @@ struct FillPipeline: Sendable {
         if let state = request.state { filters["state"] = .string(state) }
         let k = min(1000, max(config.fillRetrieveK, 4 * count))
         let retrieval: RetrieveResponse = try await call("retrieve", runID) {
-            try await peers.callJSON(.matrixd, .POST, "/v1/retrieve",
+            try await peers.callTree(.matrixd, .POST, "/v1/retrieve",
                                      body: RetrieveRequest(query: command.query, corpora: Self.corpora, k: k, queryRole: role, filters: filters,
                                                            city: request.city, state: request.state),
                                      requestID: requestID, idempotent: true)
@@ -56,7 +56,7 @@ struct FillPipeline: Sendable {
         var retrieved: [RetrievedWorker] = []
         var playbookWorkerIDs: [String] = []
         for hit in retrieval.results {
-            if hit.corpus == "workers", let worker = try? hit.metadata.decode(as: Worker.self) {
+            if hit.corpus == "workers", let worker = try? Worker(jsonValue: hit.metadata) {
                 workers.append(worker)
                 retrieved.append(RetrievedWorker(id: worker.id, score: hit.score))
             } else if hit.corpus == "playbooks", let ids = hit.metadata["worker_ids"]?.arrayValue {
@@ -70,7 +70,7 @@ struct FillPipeline: Sendable {
         stageStart = MonotonicClock.nanoseconds()
         let maxAttempts = command.maxAttempts ?? config.fillMaxAttempts
         let outcome: IterateResponse = try await call("iterate", runID) {
-            try await peers.callJSON(.validatord, .POST, "/v1/iterate",
+            try await peers.callTree(.validatord, .POST, "/v1/iterate",
                                      body: IterateRequest(request: request, candidates: workers, playbookWorkerIDs: playbookWorkerIDs,
                                                           provider: command.provider, maxAttempts: maxAttempts, runID: runID),
                                      requestID: requestID)
@@ -107,7 +107,7 @@ struct FillPipeline: Sendable {
         let logger = self.logger
         Task.detached {
             do {
-                let _: JSONValue = try await peers.callJSON(.matrixd, .POST, "/v1/playbooks", body: playbook, requestID: requestID)
+                let _: JSONValue = try await peers.callTree(.matrixd, .POST, "/v1/playbooks", body: playbook, requestID: requestID)
             } catch {
                 logger.warn("playbook not recorded", requestID: requestID, [("run_id", playbook.runID ?? ""), ("error", String(describing: error))])
             }
@@ -127,7 +127,7 @@ struct FillPipeline: Sendable {
     }
 
     static func payload<T: Encodable>(_ value: T) -> JSONValue {
-        (try? JSONValue(encoding: value)) ?? .null
+        JSONTree.value(value)
     }
 
     static func milliseconds(since start: UInt64) -> Double {

@@ -6,9 +6,9 @@ struct IterateRoutes: Sendable {
     let metrics: ValidatorMetrics
 
     func iterate(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let body = try JSONCoding.decode(IterateRequest.self, from: request.body)
+        let body = try JSONTree.decode(IterateRequest.self, from: request.body)
         let response = try await ValidationRoutes.mapping { () async throws(ValidatorError) in try await loop.run(body, requestID: request.requestID) }
         metrics.count(response)
-        return .json(response)
+        return .json(bytes: try JSONTree.encode(response))
     }
 }

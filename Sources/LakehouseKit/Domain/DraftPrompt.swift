@@ -94,7 +94,7 @@ public enum DraftPrompt {
     /// The two messages of a fill task (`fill_draft` or `correction`).
     public static func messages(for context: FillDraftContext) -> [ChatMessage] {
         let instructions = context.task == .correction ? correctionInstructions : fillInstructions
-        return [ChatMessage(role: "system", content: instructions), ChatMessage(role: "user", content: JSONCoding.string(context))]
+        return [ChatMessage(role: "system", content: instructions), ChatMessage(role: "user", content: JSONTree.string(context))]
     }
 
     /// The two messages of a role-extraction task.
