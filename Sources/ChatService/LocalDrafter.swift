@@ -21,16 +21,16 @@ struct LocalDrafter: Sendable {
     }
 
     func answer(_ messages: [ChatMessage], json: Bool) -> String {
-        guard let (kind, bytes) = LocalDrafter.task(in: messages) else { return plainReply(LocalDrafter.notATask, json: json) }
+        guard let (kind, context) = LocalDrafter.task(in: messages) else { return plainReply(LocalDrafter.notATask, json: json) }
         switch kind {
         case .fillDraft, .correction:
-            guard let context = try? JSONTree.decode(FillDraftContext.self, from: bytes) else {
+            guard let context = try? JSONValueDecoder.decode(FillDraftContext.self, from: context) else {
                 return plainReply("The local drafter could not read this \(kind.rawValue) context: it must be a FillDraftContext object.", json: json)
             }
             let draft = kind == .fillDraft ? firstDraft(context).draft : DraftCorrector.correct(context)
             return JSONTree.string(draft)
         case .roleExtraction:
-            guard let context = try? JSONCoding.decode(RoleExtractionContext.self, from: bytes) else {
+            guard let context = try? JSONValueDecoder.decode(RoleExtractionContext.self, from: context) else {
                 return plainReply("The local drafter could not read this role_extraction context: it needs text and roles.", json: json)
             }
             // Encoded by hand so that "no role" is an explicit null, as the task's instructions say.
@@ -40,26 +40,12 @@ struct LocalDrafter: Sendable {
     }
 
     /// `DraftPrompt.task(in:)` with the pull reader: the task named by the last user message, and
-    /// that message's bytes (its other fields are only checked, not built into values).
-    static func task(in messages: [ChatMessage]) -> (kind: DraftTaskKind, context: [UInt8])? {
-        guard let last = messages.last(where: { $0.role == "user" }) else { return nil }
-        let bytes = Array(last.content.utf8)
-        let name = bytes.withUnsafeBytes { raw -> String? in
-            var reader = JSONReader<APIError>(raw)
-            var task: String?
-            do {
-                guard try reader.peekKind() == .object else { return nil }
-                try reader.readObject { (key, reader) throws(APIError) in
-                    if key == "task", try reader.peekKind() == .string { task = try reader.readString() } else { try reader.skipValue() }
-                }
-                try reader.expectEnd()
-            } catch {
-                return nil
-            }
-            return task
-        }
-        guard let name, let kind = DraftTaskKind(rawValue: name) else { return nil }
-        return (kind, bytes)
+    /// that message parsed once (the context is decoded from this tree, not parsed again).
+    static func task(in messages: [ChatMessage]) -> (kind: DraftTaskKind, context: JSONValue)? {
+        guard let last = messages.last(where: { $0.role == "user" }),
+              let context = JSONParsing.value(Array(last.content.utf8)),
+              let name = context["task"]?.stringValue, let kind = DraftTaskKind(rawValue: name) else { return nil }
+        return (kind, context)
     }
 
     /// A fill proposal for `context`, with its deliberate mistake when this request is one of the flawed share.
