@@ -21,14 +21,21 @@ struct LocalDrafter: Sendable {
     }
 
     func answer(_ messages: [ChatMessage], json: Bool) -> String {
-        guard let (kind, context) = LocalDrafter.task(in: messages) else { return plainReply(LocalDrafter.notATask, json: json) }
+        guard let last = messages.last(where: { $0.role == "user" }) else { return plainReply(LocalDrafter.notATask, json: json) }
+        let bytes = Array(last.content.utf8)
+        // The hot path: a fill task, its workers read straight into `Worker`s.
+        if let (bare, workers) = WorkerListJSON.decode(FillDraftContext.self, from: bytes, workersUnder: "workers"), bare.task != .roleExtraction {
+            var context = bare
+            context.workers = workers
+            return fill(context)
+        }
+        guard let (kind, context) = LocalDrafter.task(in: bytes) else { return plainReply(LocalDrafter.notATask, json: json) }
         switch kind {
         case .fillDraft, .correction:
             guard let context = try? JSONValueDecoder.decode(FillDraftContext.self, from: context) else {
                 return plainReply("The local drafter could not read this \(kind.rawValue) context: it must be a FillDraftContext object.", json: json)
             }
-            let draft = kind == .fillDraft ? firstDraft(context).draft : DraftCorrector.correct(context)
-            return JSONTree.string(draft)
+            return fill(context)
         case .roleExtraction:
             guard let context = try? JSONValueDecoder.decode(RoleExtractionContext.self, from: context) else {
                 return plainReply("The local drafter could not read this role_extraction context: it needs text and roles.", json: json)
@@ -39,12 +46,15 @@ struct LocalDrafter: Sendable {
         }
     }
 
-    /// `DraftPrompt.task(in:)` with the pull reader: the task named by the last user message, and
-    /// that message parsed once (the context is decoded from this tree, not parsed again).
-    static func task(in messages: [ChatMessage]) -> (kind: DraftTaskKind, context: JSONValue)? {
-        guard let last = messages.last(where: { $0.role == "user" }),
-              let context = JSONParsing.value(Array(last.content.utf8)),
-              let name = context["task"]?.stringValue, let kind = DraftTaskKind(rawValue: name) else { return nil }
+    /// A first draft or a correction of `context` (a `fill_draft` or `correction` task).
+    func fill(_ context: FillDraftContext) -> String {
+        JSONTree.string(context.task == .fillDraft ? firstDraft(context).draft : DraftCorrector.correct(context))
+    }
+
+    /// `DraftPrompt.task(in:)` with the pull reader: the task named by the last user message's JSON
+    /// (`bytes`), and that JSON parsed once (the context is decoded from this tree, not parsed again).
+    static func task(in bytes: [UInt8]) -> (kind: DraftTaskKind, context: JSONValue)? {
+        guard let context = JSONParsing.value(bytes), let name = context["task"]?.stringValue, let kind = DraftTaskKind(rawValue: name) else { return nil }
         return (kind, context)
     }
 

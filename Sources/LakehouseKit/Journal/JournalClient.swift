@@ -8,9 +8,10 @@ import Synchronization
 /// its own thread), then a background sender posts the spooled events to journald in order, in
 /// batches, retrying with backoff while journald is down or failing. Events are appended to the
 /// spool in groups, not one by one: by `sync` (a request about to answer: one fsync covers every
-/// event recorded so far, by every request in flight) or by the sender, which lingers a few
-/// milliseconds after an event arrives so that one spool write and one `POST /v1/events` carry
-/// many events. At hundreds of fills a second that is a few fsyncs and posts per burst instead of
+/// event recorded so far, by every request in flight) or at the latest 10 ms after an event was
+/// recorded (a timer, whatever the sender is doing, so journald being down changes nothing), and
+/// the sender posts what is spooled, so one spool write and one `POST /v1/events` carry many
+/// events. At hundreds of fills a second that is a few fsyncs and posts per burst instead of
 /// one per event, here and in journald.
 /// After a restart the spool is replayed and everything not yet acknowledged is sent again.
 /// Delivery is exactly once because every event carries an `id` (assigned here if missing) and
@@ -34,6 +35,8 @@ public final class JournalClient: Sendable {
     struct State: Sendable {
         /// Recorded, not yet appended to the spool (in record order; `spoolUnspooled` appends them).
         var unspooled: [[UInt8]] = []
+        /// A timer will spool `unspooled` (set by the first event recorded after a spool write).
+        var spoolTimerSet = false
         var pending: [Pending] = []
         var head = 0
         var pendingBytes = 0
@@ -51,8 +54,11 @@ public final class JournalClient: Sendable {
         var lastTicket: RecordLog.Ticket?
     }
 
-    /// How long the sender waits after waking for more events to join the same spool write and post.
-    static let lingerNanoseconds: UInt64 = 10_000_000
+    /// How long an event may wait in memory for others to join its spool write (the window in
+    /// which, without `sync`, a `kill -9` can lose it).
+    static let spoolDelay = DispatchTimeInterval.milliseconds(10)
+    /// How long the sender waits after a short batch before posting again.
+    static let postGatherNanoseconds: UInt64 = 10_000_000
 
     let spool: RecordLog
     let context: DaemonContext
@@ -136,9 +142,14 @@ public final class JournalClient: Sendable {
             s.unspooled.append(bytes)
             s.pendingBytes += bytes.count
             s.recorded += 1
-            if let wake = s.wake {
-                s.wake = nil
-                wake.resume()
+            if !s.spoolTimerSet {
+                s.spoolTimerSet = true
+                disk.asyncAfter(deadline: .now() + Self.spoolDelay) {
+                    self.state.withLock { s in
+                        s.spoolTimerSet = false
+                        self.spoolUnspooled(&s)
+                    }
+                }
             }
             return true
         }
@@ -153,6 +164,10 @@ public final class JournalClient: Sendable {
         for (bytes, position) in zip(s.unspooled, ticket.positions) { s.pending.append(Pending(bytes: bytes, position: position)) }
         s.unspooled.removeAll(keepingCapacity: true)
         s.lastTicket = ticket
+        if let wake = s.wake {
+            s.wake = nil
+            wake.resume()
+        }
     }
 
     private func drop(_ event: JournalEvent) {
@@ -234,6 +249,8 @@ public final class JournalClient: Sendable {
             case .delivered:
                 acknowledge(batch.count)
                 backoffMs = 50
+                // A short batch: let the next one gather for a moment (fewer, fuller posts).
+                if batch.count < batchSize && !state.withLock({ $0.closing }) { try? await Task.sleep(nanoseconds: Self.postGatherNanoseconds) }
             case .rejected:
                 // A batch journald refuses as malformed: find the bad events one by one, keep order.
                 if batch.count > 1 {
@@ -273,10 +290,9 @@ public final class JournalClient: Sendable {
     /// The next events to send, waiting for some; nil once closing.
     private func nextBatch() async -> [Pending]? {
         while true {
-            enum Next { case batch([Pending]), stop, wait, linger }
+            enum Next { case batch([Pending]), stop, wait }
             let next: Next = state.withLock { s in
                 if s.closing { return .stop }
-                if s.head == s.pending.count && !s.unspooled.isEmpty { return .linger }
                 if s.head < s.pending.count {
                     return .batch(Array(s.pending[s.head..<min(s.pending.count, s.head + batchSize)]))
                 }
@@ -285,13 +301,10 @@ public final class JournalClient: Sendable {
             switch next {
             case .batch(let b): return b
             case .stop: return nil
-            case .linger:
-                try? await Task.sleep(nanoseconds: Self.lingerNanoseconds)
-                state.withLock { spoolUnspooled(&$0) }
             case .wait:
                 await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                     let resumeNow: Bool = state.withLock { s in
-                        if s.closing || s.head < s.pending.count || !s.unspooled.isEmpty { return true }
+                        if s.closing || s.head < s.pending.count { return true }
                         s.wake = continuation
                         return false
                     }

@@ -94,13 +94,28 @@ extension PeerClient {
         } catch {
             throw .undecodable(daemon, "request could not be encoded: \(error)")
         }
-        let answer = try await answerBody(daemon, method, target, bytes: bytes, requestID: requestID, idempotent: idempotent, timeoutMs: timeoutMs)
+        return try await callTree(daemon, method, target, bytes: bytes, requestID: requestID, idempotent: idempotent, timeoutMs: timeoutMs)
+    }
+
+    /// `callTree` with a body already encoded as JSON.
+    public func callTree<Response: Decodable>(
+        _ daemon: Daemon, _ method: HTTPMethod = .POST, _ target: String, bytes: [UInt8], as _: Response.Type = Response.self,
+        requestID: String? = nil, idempotent: Bool? = nil, timeoutMs: Int? = nil
+    ) async throws(PeerCallError) -> Response {
+        let answer = try await callBytes(daemon, method, target, bytes: bytes, requestID: requestID, idempotent: idempotent, timeoutMs: timeoutMs)
         if let tree = JSONParsing.value(answer), let value = try? JSONValueDecoder.decode(Response.self, from: tree) { return value }
         do {
             return try JSONDecoder().decode(Response.self, from: Data(answer))
         } catch {
             throw .undecodable(daemon, "\(error)")
         }
+    }
+
+    /// Sends JSON `bytes` and returns the body of the peer's 2xx answer undecoded (for a caller
+    /// that reads it with its own pull reader); anything else as a `PeerCallError`.
+    public func callBytes(_ daemon: Daemon, _ method: HTTPMethod = .POST, _ target: String, bytes: [UInt8],
+                          requestID: String? = nil, idempotent: Bool? = nil, timeoutMs: Int? = nil) async throws(PeerCallError) -> [UInt8] {
+        try await answerBody(daemon, method, target, bytes: bytes, requestID: requestID, idempotent: idempotent, timeoutMs: timeoutMs)
     }
 
     /// The body of a peer's 2xx answer; anything else as a `PeerCallError`.
