@@ -21,16 +21,23 @@ struct LocalDrafter: Sendable {
     }
 
     func answer(_ messages: [ChatMessage], json: Bool) -> String {
-        guard let (kind, bytes) = LocalDrafter.task(in: messages) else { return plainReply(LocalDrafter.notATask, json: json) }
+        guard let last = messages.last(where: { $0.role == "user" }) else { return plainReply(LocalDrafter.notATask, json: json) }
+        let bytes = Array(last.content.utf8)
+        // The hot path: a fill task, its workers read straight into `Worker`s.
+        if let (bare, workers) = WorkerListJSON.decode(FillDraftContext.self, from: bytes, workersUnder: "workers"), bare.task != .roleExtraction {
+            var context = bare
+            context.workers = workers
+            return fill(context)
+        }
+        guard let (kind, context) = LocalDrafter.task(in: bytes) else { return plainReply(LocalDrafter.notATask, json: json) }
         switch kind {
         case .fillDraft, .correction:
-            guard let context = try? JSONCoding.decode(FillDraftContext.self, from: bytes) else {
+            guard let context = try? JSONValueDecoder.decode(FillDraftContext.self, from: context) else {
                 return plainReply("The local drafter could not read this \(kind.rawValue) context: it must be a FillDraftContext object.", json: json)
             }
-            let draft = kind == .fillDraft ? firstDraft(context).draft : DraftCorrector.correct(context)
-            return JSONCoding.string(draft)
+            return fill(context)
         case .roleExtraction:
-            guard let context = try? JSONCoding.decode(RoleExtractionContext.self, from: bytes) else {
+            guard let context = try? JSONValueDecoder.decode(RoleExtractionContext.self, from: context) else {
                 return plainReply("The local drafter could not read this role_extraction context: it needs text and roles.", json: json)
             }
             // Encoded by hand so that "no role" is an explicit null, as the task's instructions say.
@@ -39,27 +46,16 @@ struct LocalDrafter: Sendable {
         }
     }
 
-    /// `DraftPrompt.task(in:)` with the pull reader: the task named by the last user message, and
-    /// that message's bytes (its other fields are only checked, not built into values).
-    static func task(in messages: [ChatMessage]) -> (kind: DraftTaskKind, context: [UInt8])? {
-        guard let last = messages.last(where: { $0.role == "user" }) else { return nil }
-        let bytes = Array(last.content.utf8)
-        let name = bytes.withUnsafeBytes { raw -> String? in
-            var reader = JSONReader<APIError>(raw)
-            var task: String?
-            do {
-                guard try reader.peekKind() == .object else { return nil }
-                try reader.readObject { (key, reader) throws(APIError) in
-                    if key == "task", try reader.peekKind() == .string { task = try reader.readString() } else { try reader.skipValue() }
-                }
-                try reader.expectEnd()
-            } catch {
-                return nil
-            }
-            return task
-        }
-        guard let name, let kind = DraftTaskKind(rawValue: name) else { return nil }
-        return (kind, bytes)
+    /// A first draft or a correction of `context` (a `fill_draft` or `correction` task).
+    func fill(_ context: FillDraftContext) -> String {
+        JSONTree.string(context.task == .fillDraft ? firstDraft(context).draft : DraftCorrector.correct(context))
+    }
+
+    /// `DraftPrompt.task(in:)` with the pull reader: the task named by the last user message's JSON
+    /// (`bytes`), and that JSON parsed once (the context is decoded from this tree, not parsed again).
+    static func task(in bytes: [UInt8]) -> (kind: DraftTaskKind, context: JSONValue)? {
+        guard let context = JSONParsing.value(bytes), let name = context["task"]?.stringValue, let kind = DraftTaskKind(rawValue: name) else { return nil }
+        return (kind, context)
     }
 
     /// A fill proposal for `context`, with its deliberate mistake when this request is one of the flawed share.

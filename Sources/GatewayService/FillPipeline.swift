@@ -23,7 +23,7 @@ struct FillPipeline: Sendable {
         // 1. Understand: count, role, place, shift, day.
         var stageStart = MonotonicClock.nanoseconds()
         let understood: UnderstoodRequest = try await call("understand", runID) {
-            try await peers.callJSON(.matrixd, .POST, "/v1/understand", body: ["text": command.query], requestID: requestID, idempotent: true)
+            try await peers.callTree(.matrixd, .POST, "/v1/understand", body: ["text": command.query], requestID: requestID, idempotent: true)
         }
         timings["understand"] = Self.milliseconds(since: stageStart)
         guard let role = understood.role else {
@@ -45,35 +45,31 @@ struct FillPipeline: Sendable {
         var filters: [String: JSONValue] = ["role": .string(role)]
         if let state = request.state { filters["state"] = .string(state) }
         let k = min(1000, max(config.fillRetrieveK, 4 * count))
-        let retrieval: RetrieveResponse = try await call("retrieve", runID) {
-            try await peers.callJSON(.matrixd, .POST, "/v1/retrieve",
-                                     body: RetrieveRequest(query: command.query, corpora: Self.corpora, k: k, queryRole: role, filters: filters,
-                                                           city: request.city, state: request.state),
-                                     requestID: requestID, idempotent: true)
-        }
-        timings["retrieve"] = Self.milliseconds(since: stageStart)
-        var workers: [Worker] = []
-        var retrieved: [RetrievedWorker] = []
-        var playbookWorkerIDs: [String] = []
-        for hit in retrieval.results {
-            if hit.corpus == "workers", let worker = try? hit.metadata.decode(as: Worker.self) {
-                workers.append(worker)
-                retrieved.append(RetrievedWorker(id: worker.id, score: hit.score))
-            } else if hit.corpus == "playbooks", let ids = hit.metadata["worker_ids"]?.arrayValue {
-                for id in ids.compactMap(\.stringValue) where !playbookWorkerIDs.contains(id) { playbookWorkerIDs.append(id) }
+        let pool: RetrievedPool = try await call("retrieve", runID) {
+            let query = RetrieveRequest(query: command.query, corpora: Self.corpora, k: k, queryRole: role, filters: filters,
+                                        city: request.city, state: request.state)
+            let answer = try await peers.callBytes(.matrixd, .POST, "/v1/retrieve", bytes: try JSONTree.encode(query), requestID: requestID, idempotent: true)
+            if let pool = RetrievedPool.read(answer) { return pool }
+            do throws(APIError) {
+                return RetrievedPool(try JSONCoding.decode(RetrieveResponse.self, from: answer))
+            } catch {
+                throw PeerCallError.undecodable(.matrixd, error.message)
             }
         }
+        timings["retrieve"] = Self.milliseconds(since: stageStart)
+        let workers = pool.workers
+        let playbookWorkerIDs = pool.playbookWorkerIDs
         record(FillRunEventType.retrieved, runID,
-               Self.payload(FillRetrievedPayload(role: retrieval.role, workers: retrieved, playbookWorkerIDs: playbookWorkerIDs, gateDropped: retrieval.gate.dropped)))
+               Self.payload(FillRetrievedPayload(role: pool.role, workers: pool.retrieved, playbookWorkerIDs: playbookWorkerIDs, gateDropped: pool.gateDropped)))
 
         // 3. Iterate: draft, validate, correct (validatord journals each attempt under this run id).
         stageStart = MonotonicClock.nanoseconds()
         let maxAttempts = command.maxAttempts ?? config.fillMaxAttempts
         let outcome: IterateResponse = try await call("iterate", runID) {
-            try await peers.callJSON(.validatord, .POST, "/v1/iterate",
-                                     body: IterateRequest(request: request, candidates: workers, playbookWorkerIDs: playbookWorkerIDs,
-                                                          provider: command.provider, maxAttempts: maxAttempts, runID: runID),
-                                     requestID: requestID)
+            let iterate = IterateRequest(request: request, candidates: [], playbookWorkerIDs: playbookWorkerIDs,
+                                         provider: command.provider, maxAttempts: maxAttempts, runID: runID)
+            return try await peers.callTree(.validatord, .POST, "/v1/iterate", bytes: try WorkerListJSON.bytes(iterate, workers: workers, under: "candidates"),
+                                            requestID: requestID)
         }
         timings["iterate"] = Self.milliseconds(since: stageStart)
         timings["total"] = Self.milliseconds(since: started)
@@ -107,7 +103,7 @@ struct FillPipeline: Sendable {
         let logger = self.logger
         Task.detached {
             do {
-                let _: JSONValue = try await peers.callJSON(.matrixd, .POST, "/v1/playbooks", body: playbook, requestID: requestID)
+                let _: JSONValue = try await peers.callTree(.matrixd, .POST, "/v1/playbooks", body: playbook, requestID: requestID)
             } catch {
                 logger.warn("playbook not recorded", requestID: requestID, [("run_id", playbook.runID ?? ""), ("error", String(describing: error))])
             }
@@ -127,7 +123,7 @@ struct FillPipeline: Sendable {
     }
 
     static func payload<T: Encodable>(_ value: T) -> JSONValue {
-        (try? JSONValue(encoding: value)) ?? .null
+        JSONTree.value(value)
     }
 
     static func milliseconds(since start: UInt64) -> Double {

@@ -31,9 +31,25 @@ public indirect enum CanonicalValue: Sendable, Equatable {
 public enum CanonicalJSON {
     /// Why a body cannot be canonicalized (the message becomes a 400).
     public struct Refusal: Error, Sendable, CustomStringConvertible, JSONReaderFailure {
-        public let description: String
-        public init(_ description: String) { self.description = description }
+        let message: String
+        /// For a refusal of one value: where it sits below the document (".events[0].payload"),
+        /// filled in as the error unwinds, so that no path is built while nothing is wrong.
+        var path: String?
+        public var description: String { path.map { "body\($0): \(message)" } ?? message }
+        public init(_ description: String) { message = description }
         public static func syntax(_ message: String) -> Refusal { Refusal(message) }
+        static func located(_ message: String) -> Refusal {
+            var refusal = Refusal(message)
+            refusal.path = ""
+            return refusal
+        }
+
+        func inside(_ step: String) -> Refusal {
+            guard let path else { return self }
+            var refusal = self
+            refusal.path = step + path
+            return refusal
+        }
     }
 
     // MARK: - Parsing
@@ -43,7 +59,7 @@ public enum CanonicalJSON {
         do {
             return try bytes.withUnsafeBytes { raw in
                 var reader = JSONReader<Refusal>(raw)
-                let value = try readValue(&reader, raw, path: "body", depth: 0)
+                let value = try readValue(&reader, raw, depth: 0)
                 try reader.expectEnd()
                 return value
             }
@@ -55,8 +71,8 @@ public enum CanonicalJSON {
     }
 
     /// Reads one value at the reader's position (used by the event batch decoder too).
-    static func readValue(_ reader: inout JSONReader<Refusal>, _ raw: UnsafeRawBufferPointer, path: String, depth: Int) throws(Refusal) -> CanonicalValue {
-        guard depth < JSONReader<Refusal>.maxDepth else { throw Refusal("\(path): nesting deeper than \(JSONReader<Refusal>.maxDepth)") }
+    static func readValue(_ reader: inout JSONReader<Refusal>, _ raw: UnsafeRawBufferPointer, depth: Int) throws(Refusal) -> CanonicalValue {
+        guard depth < JSONReader<Refusal>.maxDepth else { throw Refusal.located("nesting deeper than \(JSONReader<Refusal>.maxDepth)") }
         switch try reader.peekKind() {
         case .null:
             try reader.readNull()
@@ -66,11 +82,15 @@ public enum CanonicalJSON {
         case .number:
             let start = reader.offset
             _ = try reader.readNumber()
-            return .number(try number(UnsafeRawBufferPointer(rebasing: raw[start..<reader.offset]), path: path))
+            return .number(try number(UnsafeRawBufferPointer(rebasing: raw[start..<reader.offset])))
         case .array:
             var items: [CanonicalValue] = []
             try reader.readArray { (index, r) throws(Refusal) in
-                items.append(try readValue(&r, raw, path: "\(path)[\(index)]", depth: depth + 1))
+                do throws(Refusal) {
+                    items.append(try readValue(&r, raw, depth: depth + 1))
+                } catch {
+                    throw error.inside("[\(index)]")
+                }
             }
             return .array(items)
         case .object:
@@ -78,8 +98,12 @@ public enum CanonicalJSON {
             var seen = Set<String>()
             try reader.readObject { (key, r) throws(Refusal) in
                 // RFC 8785 §3.1 (I-JSON, RFC 7493 §2.3): member names must be unique.
-                guard seen.insert(key).inserted else { throw Refusal("\(path): duplicate member name '\(key)'") }
-                members.append((key, try readValue(&r, raw, path: "\(path).\(key)", depth: depth + 1)))
+                guard seen.insert(key).inserted else { throw Refusal.located("duplicate member name '\(key)'") }
+                do throws(Refusal) {
+                    members.append((key, try readValue(&r, raw, depth: depth + 1)))
+                } catch {
+                    throw error.inside(".\(key)")
+                }
             }
             return .object(members)
         }
@@ -88,13 +112,57 @@ public enum CanonicalJSON {
     /// The double a JSON number denotes, refused unless the double is exactly that decimal value
     /// as far as canonical form can tell: its ECMAScript form must denote the same number as the
     /// text (so `0.1`, `1.0`, `1e2` pass; `12345678901234567890`, `1e400`, `1e-400` do not).
-    static func number(_ text: UnsafeRawBufferPointer, path: String) throws(Refusal) -> Double {
+    static func number(_ text: UnsafeRawBufferPointer) throws(Refusal) -> Double {
+        if let value = plainNumber(text) { return value }
         let string = String(decoding: text, as: UTF8.self)
         let value = string.withCString { strtod($0, nil) }
         guard value.isFinite, let formatted = ecmaScriptString(value), normalizedDecimal(string) == normalizedDecimal(formatted) else {
-            throw Refusal("\(path): the number \(string) cannot be represented exactly as an IEEE 754 double (RFC 8785 §3.2.2.3)")
+            throw Refusal.located("the number \(string) cannot be represented exactly as an IEEE 754 double (RFC 8785 §3.2.2.3)")
         }
         return value
+    }
+
+    /// The fast path of `number` for text that already is in ECMAScript form with at most 15
+    /// significant digits (most numbers an event carries: counts, timings, coordinates): any such
+    /// decimal round-trips through a double (DBL_DIG = 15), so it is exact and canonical as it is.
+    /// Nil sends everything else (exponents, "1.0", "-0", tiny or long numbers) to the full check.
+    static func plainNumber(_ text: UnsafeRawBufferPointer) -> Double? {
+        func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+        let count = text.count
+        var i = 0
+        let negative = count > 0 && text[0] == UInt8(ascii: "-")
+        if negative { i = 1 }
+        guard i < count, isDigit(text[i]) else { return nil }
+        let integerStart = i
+        if text[i] == UInt8(ascii: "0") {
+            i += 1
+        } else {
+            while i < count && isDigit(text[i]) { i += 1 }
+        }
+        var significant = text[integerStart] == UInt8(ascii: "0") ? 0 : i - integerStart
+        if i < count && text[i] == UInt8(ascii: ".") {
+            i += 1
+            let fractionStart = i
+            while i < count && isDigit(text[i]) { i += 1 }
+            guard i > fractionStart, text[i - 1] != UInt8(ascii: "0") else { return nil }
+            if significant == 0 {
+                // 0.000001 is ECMAScript's smallest plain form; 0.0000001 prints as 1e-7.
+                var firstNonZero = fractionStart
+                while text[firstNonZero] == UInt8(ascii: "0") { firstNonZero += 1 }
+                guard firstNonZero - fractionStart <= 5 else { return nil }
+                significant = i - firstNonZero
+            } else {
+                significant += i - fractionStart
+            }
+        } else if significant == 0 && negative {
+            return nil
+        }
+        guard i == count, significant <= 15 else { return nil }
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: count + 1) { buffer in
+            for j in 0..<count { buffer[j] = CChar(bitPattern: text[j]) }
+            buffer[count] = 0
+            return strtod(buffer.baseAddress!, nil)
+        }
     }
 
     /// A decimal numeral reduced to (significant digits, exponent n) with value 0.digits × 10^n;
@@ -134,6 +202,12 @@ public enum CanonicalJSON {
     public static func ecmaScriptString(_ value: Double) -> String? {
         guard value.isFinite else { return nil }
         if value == 0 { return "0" }
+        // Fast paths, where ECMAScript and Swift print the same shortest digits in plain form.
+        let magnitude = value.magnitude
+        if magnitude < 1e15 {
+            if value == value.rounded() { return String(Int64(value)) }
+            if magnitude >= 1e-4 { return value.description }
+        }
         let (digits, n) = normalizedDecimal(value.magnitude.description)
         let k = digits.count
         var out = value < 0 ? "-" : ""

@@ -42,7 +42,7 @@ public final class TruthdCertificationSource: CertificationSource {
     }
 
     private func ask(certification: String, workerIDs: [String], requestID: String?) async -> CertificationAnswer {
-        let body = JSONCoding.string(FactsBatchRequest(subjects: workerIDs.map { "worker:\($0)" }))
+        let body = JSONTree.string(FactsBatchRequest(subjects: workerIDs.map { "worker:\($0)" }))
         let response: HTTPClientResponse
         do {
             response = try await peers.send(.truthd, .POST, "/v1/facts", body: Array(body.utf8), requestID: requestID, idempotent: true, timeoutMs: timeoutMs)
@@ -50,7 +50,7 @@ public final class TruthdCertificationSource: CertificationSource {
             return .unreachable(error.description)
         }
         guard response.status == .ok else { return .unreachable("truthd answered \(response.status.code)") }
-        guard let facts = try? JSONCoding.decode(FactsBatchResponse.self, from: response.body) else {
+        guard let facts = try? JSONTree.decode(FactsBatchResponse.self, from: response.body) else {
             return .unreachable("truthd's answer is not a facts batch")
         }
         return .confirmed(Self.confirmedWorkers(facts, certification: certification))

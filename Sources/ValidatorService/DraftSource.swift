@@ -17,7 +17,7 @@ public struct ChatdDraftSource: DraftSource {
     public func draft(_ request: ChatRequest, requestID: String?) async throws(ValidatorError) -> ChatResponse {
         let body: [UInt8]
         do {
-            body = try JSONCoding.encode(request)
+            body = try JSONTree.encode(request)
         } catch {
             throw ValidatorError(.badRequest, "the chat request cannot be encoded: \(error)")
         }
@@ -43,7 +43,7 @@ public struct ChatdDraftSource: DraftSource {
             }
         }
         do {
-            return try JSONCoding.decode(ChatResponse.self, from: response.body)
+            return try JSONTree.decode(ChatResponse.self, from: response.body)
         } catch {
             throw ValidatorError(.badGateway, "chatd's answer is not a chat response: \(error.message)")
         }

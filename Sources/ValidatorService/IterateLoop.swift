@@ -88,11 +88,13 @@ public struct IterateLoop: Sendable {
             if text.hasSuffix("```") { text = String(text.dropLast(3)) }
         }
         let bytes = Array(text.utf8)
-        guard let value = try? JSONCoding.decode(JSONValue.self, from: bytes), case .object = value else {
+        guard let value = JSONParsing.value(bytes), case .object = value else {
             return (.string(content), nil, Violation(rule: "unparseable_draft", severity: .error, path: "$",
                 message: "the answer is not a JSON object; answer with exactly one JSON object {\"fill\":{\"role\",\"city\",\"state\",\"candidates\":[{\"worker_id\",\"name\",\"reason\"}]},\"email\":{\"subject\",\"body\"}} and nothing else"))
         }
+        if let draft = try? JSONValueDecoder.decode(FillDraft.self, from: value) { return (value, draft, nil) }
         do {
+            // Decoded again by JSONCoding only to word the violation (it names the field at fault).
             return (value, try JSONCoding.decode(FillDraft.self, from: bytes), nil)
         } catch {
             return (value, nil, Violation(rule: "unparseable_draft", severity: .error, path: "$",
@@ -101,6 +103,6 @@ public struct IterateLoop: Sendable {
     }
 
     static func json<T: Encodable>(_ value: T) -> JSONValue {
-        (try? JSONCoding.encode(value)).flatMap { try? JSONCoding.decode(JSONValue.self, from: $0) } ?? .null
+        JSONTree.value(value)
     }
 }

@@ -14,7 +14,7 @@ struct ValidationRoutes: Sendable {
         let body: ValidateBody
         let snapshot: CompactRoster
         do {
-            body = try JSONCoding.decode(ValidateBody.self, from: request.body)
+            body = try JSONTree.decode(ValidateBody.self, from: request.body)
             snapshot = try roster.snapshot()
         } catch let error as ValidatorError {
             respond(.failure(error.apiError))

@@ -32,6 +32,7 @@ private struct TreeDecoder: Decoder {
 
     func decodeValue<T: Decodable>(_ type: T.Type) throws -> T {
         if T.self == JSONValue.self { return value as! T }
+        if let handWritten = T.self as? any JSONValueInitializable.Type { return try handWritten.init(jsonValue: value) as! T }
         return try T(from: self)
     }
 

@@ -4,6 +4,7 @@
 public enum JSONValueEncoder {
     public static func encode<T: Encodable>(_ value: T) throws -> JSONValue {
         if let direct = value as? JSONValue { return direct }
+        if let handWritten = value as? any JSONValueConvertible { return handWritten.jsonValue }
         let root = TreeEncoder(codingPath: [])
         try value.encode(to: root)
         return root.storage.value
@@ -90,6 +91,7 @@ private struct TreeEncoder: Encoder {
 private func leaf<T: Encodable>(_ value: T, _ path: [any CodingKey]) throws -> JSONValue? {
     switch value {
     case let v as JSONValue: return v
+    case let v as any JSONValueConvertible: return v.jsonValue
     case let v as String: return .string(v)
     case let v as Bool: return .bool(v)
     case let v as Double: return .number(v)

@@ -94,7 +94,10 @@ public enum DraftPrompt {
     /// The two messages of a fill task (`fill_draft` or `correction`).
     public static func messages(for context: FillDraftContext) -> [ChatMessage] {
         let instructions = context.task == .correction ? correctionInstructions : fillInstructions
-        return [ChatMessage(role: "system", content: instructions), ChatMessage(role: "user", content: JSONCoding.string(context))]
+        var bare = context
+        bare.workers = []
+        let json = (try? WorkerListJSON.bytes(bare, workers: context.workers, under: "workers")).map { String(decoding: $0, as: UTF8.self) }
+        return [ChatMessage(role: "system", content: instructions), ChatMessage(role: "user", content: json ?? JSONTree.string(context))]
     }
 
     /// The two messages of a role-extraction task.

@@ -74,6 +74,53 @@ extension PeerClient {
 
     private func callJSON<Response: Decodable>(_ daemon: Daemon, _ method: HTTPMethod, _ target: String, bytes: [UInt8],
                                                requestID: String?, idempotent: Bool?, timeoutMs: Int?) async throws(PeerCallError) -> Response {
+        let body = try await answerBody(daemon, method, target, bytes: bytes, requestID: requestID, idempotent: idempotent, timeoutMs: timeoutMs)
+        do {
+            return try JSONDecoder().decode(Response.self, from: Data(body))
+        } catch {
+            throw .undecodable(daemon, "\(error)")
+        }
+    }
+
+    /// `callJSON` through `JSONTree` (the pull reader and writer) instead of Foundation's coders: for
+    /// the fill's hot hops. Same errors; a body the tree decoder refuses is decoded by JSONDecoder.
+    public func callTree<Body: Encodable, Response: Decodable>(
+        _ daemon: Daemon, _ method: HTTPMethod = .POST, _ target: String, body: Body, as _: Response.Type = Response.self,
+        requestID: String? = nil, idempotent: Bool? = nil, timeoutMs: Int? = nil
+    ) async throws(PeerCallError) -> Response {
+        let bytes: [UInt8]
+        do {
+            bytes = try JSONTree.encode(body)
+        } catch {
+            throw .undecodable(daemon, "request could not be encoded: \(error)")
+        }
+        return try await callTree(daemon, method, target, bytes: bytes, requestID: requestID, idempotent: idempotent, timeoutMs: timeoutMs)
+    }
+
+    /// `callTree` with a body already encoded as JSON.
+    public func callTree<Response: Decodable>(
+        _ daemon: Daemon, _ method: HTTPMethod = .POST, _ target: String, bytes: [UInt8], as _: Response.Type = Response.self,
+        requestID: String? = nil, idempotent: Bool? = nil, timeoutMs: Int? = nil
+    ) async throws(PeerCallError) -> Response {
+        let answer = try await callBytes(daemon, method, target, bytes: bytes, requestID: requestID, idempotent: idempotent, timeoutMs: timeoutMs)
+        if let tree = JSONParsing.value(answer), let value = try? JSONValueDecoder.decode(Response.self, from: tree) { return value }
+        do {
+            return try JSONDecoder().decode(Response.self, from: Data(answer))
+        } catch {
+            throw .undecodable(daemon, "\(error)")
+        }
+    }
+
+    /// Sends JSON `bytes` and returns the body of the peer's 2xx answer undecoded (for a caller
+    /// that reads it with its own pull reader); anything else as a `PeerCallError`.
+    public func callBytes(_ daemon: Daemon, _ method: HTTPMethod = .POST, _ target: String, bytes: [UInt8],
+                          requestID: String? = nil, idempotent: Bool? = nil, timeoutMs: Int? = nil) async throws(PeerCallError) -> [UInt8] {
+        try await answerBody(daemon, method, target, bytes: bytes, requestID: requestID, idempotent: idempotent, timeoutMs: timeoutMs)
+    }
+
+    /// The body of a peer's 2xx answer; anything else as a `PeerCallError`.
+    private func answerBody(_ daemon: Daemon, _ method: HTTPMethod, _ target: String, bytes: [UInt8],
+                            requestID: String?, idempotent: Bool?, timeoutMs: Int?) async throws(PeerCallError) -> [UInt8] {
         let response: HTTPClientResponse
         do {
             response = try await send(daemon, method, target, body: bytes, requestID: requestID, idempotent: idempotent, timeoutMs: timeoutMs)
@@ -85,10 +132,6 @@ extension PeerClient {
             throw .status(daemon, response.status, code: envelope?.error.code,
                           message: envelope?.error.message ?? String(decoding: response.body.prefix(200), as: UTF8.self))
         }
-        do {
-            return try JSONDecoder().decode(Response.self, from: Data(response.body))
-        } catch {
-            throw .undecodable(daemon, "\(error)")
-        }
+        return response.body
     }
 }

@@ -1,0 +1,121 @@
+import LakehouseKit
+
+/// What a fill takes from matrixd's retrieve answer: the workers to draft from (best first, with
+/// their scores), the workers named by same-role playbooks, and the role gate's count.
+struct RetrievedPool: Sendable {
+    var role: String?
+    var workers: [Worker] = []
+    var retrieved: [RetrievedWorker] = []
+    var playbookWorkerIDs: [String] = []
+    var gateDropped = 0
+
+    init(role: String?, gateDropped: Int) {
+        self.role = role
+        self.gateDropped = gateDropped
+    }
+
+    /// From a decoded answer: a workers-corpus hit whose metadata is not a worker record is left out.
+    init(_ response: RetrieveResponse) {
+        self.init(role: response.role, gateDropped: response.gate.dropped)
+        for hit in response.results {
+            add(corpus: hit.corpus, score: hit.score, worker: nil, metadata: hit.metadata)
+        }
+    }
+
+    mutating func add(corpus: String, score: Double, worker: Worker?, metadata: JSONValue?) {
+        if corpus == "workers", let worker = worker ?? metadata.flatMap({ try? Worker(jsonValue: $0) }) {
+            workers.append(worker)
+            retrieved.append(RetrievedWorker(id: worker.id, score: score))
+        } else if corpus == "playbooks", let ids = metadata?["worker_ids"]?.arrayValue {
+            for id in ids.compactMap(\.stringValue) where !playbookWorkerIDs.contains(id) { playbookWorkerIDs.append(id) }
+        }
+    }
+
+    /// The answer's bytes read with the pull reader, worker records straight into `Worker`s (no
+    /// tree per record); nil when the answer is not exactly a `RetrieveResponse` (the caller then
+    /// decodes it the slow way, which also words the error).
+    static func read(_ body: [UInt8]) -> RetrievedPool? {
+        body.withUnsafeBytes { raw -> RetrievedPool? in
+            var reader = JSONReader<APIError>(raw)
+            var role: String??
+            var roleMethod: String?
+            var dropped: Int?
+            var hits: [(corpus: String, score: Double, worker: Worker?, metadata: JSONValue?)] = []
+            var sawResults = false
+            do {
+                guard try reader.peekKind() == .object else { return nil }
+                try reader.readObject { (key, r) throws(APIError) in
+                    switch key {
+                    case "role":
+                        switch try r.peekKind() {
+                        case .null: try r.readNull(); role = .some(nil)
+                        case .string: role = .some(try r.readString())
+                        default: throw .syntax("role")
+                        }
+                    case "role_method":
+                        guard try r.peekKind() == .string else { throw .syntax("role_method") }
+                        roleMethod = try r.readString()
+                    case "gate":
+                        guard case .object(let gate) = try r.readValue(), case .number(let n) = gate["dropped"], let count = Int(exactly: n) else {
+                            throw .syntax("gate")
+                        }
+                        dropped = count
+                    case "results":
+                        guard try r.peekKind() == .array else { throw .syntax("results") }
+                        sawResults = true
+                        try r.readArray { (_, item) throws(APIError) in hits.append(try readHit(&item)) }
+                    default:
+                        try r.skipValue()
+                    }
+                }
+                try reader.expectEnd()
+            } catch {
+                return nil
+            }
+            guard roleMethod != nil, let dropped, sawResults else { return nil }
+            var pool = RetrievedPool(role: role ?? nil, gateDropped: dropped)
+            for hit in hits { pool.add(corpus: hit.corpus, score: hit.score, worker: hit.worker, metadata: hit.metadata) }
+            return pool
+        }
+    }
+
+    /// One hit; a workers-corpus record (the corpus named before it, as sorted keys put it) is read
+    /// as a `Worker` directly, anything else as a tree.
+    private static func readHit(_ reader: inout JSONReader<APIError>) throws(APIError) -> (corpus: String, score: Double, worker: Worker?, metadata: JSONValue?) {
+        var corpus: String?
+        var id: String?
+        var score: Double?
+        var worker: Worker?
+        var metadata: JSONValue?
+        var sawMetadata = false
+        guard try reader.peekKind() == .object else { throw .syntax("hit") }
+        try reader.readObject { (key, r) throws(APIError) in
+            switch key {
+            case "corpus":
+                guard try r.peekKind() == .string else { throw .syntax("corpus") }
+                corpus = try r.readString()
+            case "id":
+                guard try r.peekKind() == .string else { throw .syntax("id") }
+                id = try r.readString()
+            case "score":
+                guard try r.peekKind() == .number else { throw .syntax("score") }
+                score = try r.readDouble()
+            case "metadata":
+                sawMetadata = true
+                if corpus == "workers" {
+                    var trial = r
+                    if let record = try? Worker.read(&trial) {
+                        worker = record
+                        r = trial
+                        return
+                    }
+                }
+                metadata = try r.readValue()
+            default:
+                try r.skipValue()
+            }
+        }
+        guard let corpus, id != nil, let score, sawMetadata else { throw .syntax("hit fields") }
+        return (corpus, score, worker, metadata)
+    }
+}
