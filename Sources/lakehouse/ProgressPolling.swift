@@ -4,13 +4,15 @@ import LakehouseKit
 /// Long calls (materialize, replay) with progress: while the POST is in flight, the command polls
 /// the daemon's `GET …/status` (`{"running","unit","done","total","runs","elapsed_ms"}`) and draws
 /// ingest's `Progress` on stderr (a bar with the rate and ETA on a terminal, a plain line every 5 s
-/// otherwise), then prints one closing line with the final counts. stdout keeps only the answer.
+/// otherwise), then prints one closing line with the final counts. stdout keeps only the answer;
+/// with `--json` (scripts) nothing is drawn.
 enum ProgressPolling {
     static let pollInterval: Duration = .milliseconds(250)
 
     static func send(_ call: GatewayCall, _ target: String, body: [UInt8], status statusTarget: String, label: String) async throws
         -> (value: JSONValue, raw: [UInt8])
     {
+        guard !call.json else { return try await call.send(.POST, target, body: body, timeoutMs: 3_600_000) }
         let poller = Task {
             var progress: Progress?
             while !Task.isCancelled {
