@@ -6,16 +6,8 @@ import Testing
 /// (through the gateway) idle and while a materialization runs, and the CLI's progress lines on a
 /// pipe (not a terminal: plain lines, no redrawn bar).
 @Suite(.serialized) struct DistillProgressFleetTests {
-    func post(_ fleet: Fleet, _ events: [[String: Any]]) async throws {
-        var start = 0
-        while start < events.count {
-            let batch = Array(events[start..<min(events.count, start + 1000)])
-            let body = String(decoding: try JSONSerialization.data(withJSONObject: ["events": batch]), as: UTF8.self)
-            let response = try await fleet.request(.journald, .POST, "/v1/events", body: body, timeoutMs: 30_000)
-            #expect(response.status == .ok, "\(response.text)")
-            start += 1000
-        }
-    }
+    /// Events into journald in batches (the distill fleet tests' helper).
+    func post(_ fleet: Fleet, _ events: [[String: Any]]) async throws { try await DistillFleetTests().post(fleet, events) }
 
     func status(_ fleet: Fleet, _ target: String) async throws -> [String: Any] {
         let response = try await fleet.request(.gateway, .GET, target, timeoutMs: 5_000)

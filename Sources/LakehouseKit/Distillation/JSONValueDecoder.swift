@@ -23,41 +23,20 @@ private func render(_ path: [any CodingKey]) -> String {
     path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().drop { $0 == "." }.description
 }
 
-/// The coding path as a chain from the leaf up: extending it costs one small allocation instead of
-/// copying an array of existentials, and the array is only built when something asks (errors).
-private final class PathLink {
-    let key: any CodingKey
-    let parent: PathLink?
-    init(_ key: any CodingKey, _ parent: PathLink?) {
-        self.key = key
-        self.parent = parent
-    }
-
-    static func array(_ link: PathLink?) -> [any CodingKey] {
-        var keys: [any CodingKey] = []
-        var node = link
-        while let current = node {
-            keys.append(current.key)
-            node = current.parent
-        }
-        return keys.reversed()
-    }
-}
-
 private struct TreeDecoder: Decoder {
     let value: JSONValue
-    let path: PathLink?
-    var codingPath: [any CodingKey] { PathLink.array(path) }
+    let path: CodingPathLink?
+    var codingPath: [any CodingKey] { CodingPathLink.array(path) }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
-    init(value: JSONValue, path: PathLink?) {
+    init(value: JSONValue, path: CodingPathLink?) {
         self.value = value
         self.path = path
     }
 
     init(value: JSONValue, codingPath: [any CodingKey]) {
         self.value = value
-        path = codingPath.reduce(nil) { PathLink($1, $0) }
+        path = codingPath.reduce(nil) { CodingPathLink($1, $0) }
     }
 
     func fail(_ message: String) -> JSONValueDecoder.Failure { JSONValueDecoder.Failure(path: render(codingPath), message: message) }
@@ -149,8 +128,8 @@ private struct SingleTree: SingleValueDecodingContainer {
 
 private struct KeyedTree<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let fields: [String: JSONValue]
-    let path: PathLink?
-    var codingPath: [any CodingKey] { PathLink.array(path) }
+    let path: CodingPathLink?
+    var codingPath: [any CodingKey] { CodingPathLink.array(path) }
     var allKeys: [Key] { fields.keys.compactMap { Key(stringValue: $0) } }
 
     func contains(_ key: Key) -> Bool { fields[key.stringValue] != nil }
@@ -161,7 +140,7 @@ private struct KeyedTree<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     func child(_ key: Key) throws -> TreeDecoder {
         guard let value = fields[key.stringValue] else { throw missing(key) }
-        return TreeDecoder(value: value, path: PathLink(key, path))
+        return TreeDecoder(value: value, path: CodingPathLink(key, path))
     }
 
     func field(_ key: Key) throws -> JSONValue {
@@ -175,7 +154,7 @@ private struct KeyedTree<Key: CodingKey>: KeyedDecodingContainerProtocol {
         return value
     }
 
-    func decoder(_ value: JSONValue, _ key: Key) -> TreeDecoder { TreeDecoder(value: value, path: PathLink(key, path)) }
+    func decoder(_ value: JSONValue, _ key: Key) -> TreeDecoder { TreeDecoder(value: value, path: CodingPathLink(key, path)) }
 
     func decodeNil(forKey key: Key) throws -> Bool { fields[key.stringValue] == nil || fields[key.stringValue] == .null }
     func decode(_ type: String.Type, forKey key: Key) throws -> String { let v = try field(key); return try string(v, decoder(v, key)) }
@@ -213,13 +192,13 @@ private struct KeyedTree<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
 private struct UnkeyedTree: UnkeyedDecodingContainer {
     let items: [JSONValue]
-    let path: PathLink?
-    var codingPath: [any CodingKey] { PathLink.array(path) }
+    let path: CodingPathLink?
+    var codingPath: [any CodingKey] { CodingPathLink.array(path) }
     var currentIndex = 0
     var count: Int? { items.count }
     var isAtEnd: Bool { currentIndex >= items.count }
 
-    init(items: [JSONValue], path: PathLink?) {
+    init(items: [JSONValue], path: CodingPathLink?) {
         self.items = items
         self.path = path
     }
@@ -227,7 +206,7 @@ private struct UnkeyedTree: UnkeyedDecodingContainer {
     mutating func next() throws -> TreeDecoder {
         guard !isAtEnd else { throw JSONValueDecoder.Failure(path: render(codingPath), message: "fewer items than expected") }
         defer { currentIndex += 1 }
-        return TreeDecoder(value: items[currentIndex], path: PathLink(IndexKey(currentIndex), path))
+        return TreeDecoder(value: items[currentIndex], path: CodingPathLink(IndexKey(currentIndex), path))
     }
 
     /// The next item as a scalar: the index joins the path only when the item has the wrong type.
@@ -236,7 +215,7 @@ private struct UnkeyedTree: UnkeyedDecodingContainer {
         let index = currentIndex
         let value = items[index]
         let path = self.path
-        let out = try read(value, TreeDecoder(value: value, path: PathLink(IndexKey(index), path)))
+        let out = try read(value, TreeDecoder(value: value, path: CodingPathLink(IndexKey(index), path)))
         currentIndex += 1
         return out
     }

@@ -85,33 +85,13 @@ private final class Slot {
     func ensureArray() { if kind != .array { kind = .array; items = [] } }
 }
 
-/// The coding path as a chain from the leaf up, built into an array only when asked.
-private final class PathLink {
-    let key: any CodingKey
-    let parent: PathLink?
-    init(_ key: any CodingKey, _ parent: PathLink?) {
-        self.key = key
-        self.parent = parent
-    }
-
-    static func array(_ link: PathLink?) -> [any CodingKey] {
-        var keys: [any CodingKey] = []
-        var node = link
-        while let current = node {
-            keys.append(current.key)
-            node = current.parent
-        }
-        return keys.reversed()
-    }
-}
-
 private struct TreeEncoder: Encoder {
     let storage: Slot
-    let path: PathLink?
-    var codingPath: [any CodingKey] { PathLink.array(path) }
+    let path: CodingPathLink?
+    var codingPath: [any CodingKey] { CodingPathLink.array(path) }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
-    init(path: PathLink?, storage: Slot = Slot()) {
+    init(path: CodingPathLink?, storage: Slot = Slot()) {
         self.path = path
         self.storage = storage
     }
@@ -145,7 +125,7 @@ private func leaf<T: Encodable>(_ value: T) -> JSONValue? {
     }
 }
 
-private func encodeInto<T: Encodable>(_ slot: Slot, _ value: T, _ path: PathLink?) throws {
+private func encodeInto<T: Encodable>(_ slot: Slot, _ value: T, _ path: CodingPathLink?) throws {
     if let direct = leaf(value) {
         slot.setLeaf(direct)
         return
@@ -155,8 +135,8 @@ private func encodeInto<T: Encodable>(_ slot: Slot, _ value: T, _ path: PathLink
 
 private struct KeyedTreeEncoder<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let slot: Slot
-    let path: PathLink?
-    var codingPath: [any CodingKey] { PathLink.array(path) }
+    let path: CodingPathLink?
+    var codingPath: [any CodingKey] { CodingPathLink.array(path) }
 
     mutating func encodeNil(forKey key: Key) throws { slot.set(key.stringValue, .null) }
     mutating func encode(_ value: String, forKey key: Key) throws { slot.set(key.stringValue, .string(value)) }
@@ -165,26 +145,26 @@ private struct KeyedTreeEncoder<Key: CodingKey>: KeyedEncodingContainerProtocol 
     mutating func encode(_ value: Int, forKey key: Key) throws { slot.set(key.stringValue, .number(Double(value))) }
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
         if let direct = leaf(value) { return slot.set(key.stringValue, direct) }
-        try value.encode(to: TreeEncoder(path: PathLink(key, path), storage: slot.child(key.stringValue)))
+        try value.encode(to: TreeEncoder(path: CodingPathLink(key, path), storage: slot.child(key.stringValue)))
     }
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
         let child = slot.child(key.stringValue)
         child.makeObject()
-        return KeyedEncodingContainer(KeyedTreeEncoder<NestedKey>(slot: child, path: PathLink(key, path)))
+        return KeyedEncodingContainer(KeyedTreeEncoder<NestedKey>(slot: child, path: CodingPathLink(key, path)))
     }
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
         let child = slot.child(key.stringValue)
         child.ensureArray()
-        return UnkeyedTreeEncoder(slot: child, path: PathLink(key, path))
+        return UnkeyedTreeEncoder(slot: child, path: CodingPathLink(key, path))
     }
     mutating func superEncoder() -> any Encoder { TreeEncoder(path: path, storage: slot.child("super")) }
-    mutating func superEncoder(forKey key: Key) -> any Encoder { TreeEncoder(path: PathLink(key, path), storage: slot.child(key.stringValue)) }
+    mutating func superEncoder(forKey key: Key) -> any Encoder { TreeEncoder(path: CodingPathLink(key, path), storage: slot.child(key.stringValue)) }
 }
 
 private struct UnkeyedTreeEncoder: UnkeyedEncodingContainer {
     let slot: Slot
-    let path: PathLink?
-    var codingPath: [any CodingKey] { PathLink.array(path) }
+    let path: CodingPathLink?
+    var codingPath: [any CodingKey] { CodingPathLink.array(path) }
     var count: Int { slot.items.count }
 
     mutating func encodeNil() throws { slot.append(.null) }
@@ -211,8 +191,8 @@ private struct UnkeyedTreeEncoder: UnkeyedEncodingContainer {
 
 private struct SingleTreeEncoder: SingleValueEncodingContainer {
     let slot: Slot
-    let path: PathLink?
-    var codingPath: [any CodingKey] { PathLink.array(path) }
+    let path: CodingPathLink?
+    var codingPath: [any CodingKey] { CodingPathLink.array(path) }
 
     mutating func encodeNil() throws { slot.setLeaf(.null) }
     mutating func encode(_ value: String) throws { slot.setLeaf(.string(value)) }
