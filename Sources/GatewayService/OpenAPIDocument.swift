@@ -173,16 +173,23 @@ enum OpenAPIDocument {
                   response: object(["run_id": string, "valid": boolean, "attempts": array(object([:]))])),
     ]
 
+    /// `GET /v1/materialize/status` and `/v1/replay/status`: `done` of `total` units (events, runs).
+    static let progress = object(["running": boolean, "unit": string, "done": int(0), "total": int(0), "runs": int(0), "started_at": string,
+                                  "elapsed_ms": number], required: ["running", "unit", "done", "total", "runs", "elapsed_ms"])
+
     static let distillation: [Operation] = [
         Operation(method: "POST", path: "/v1/materialize", tag: "distillation", summary: "Turn journaled runs into evidence, scored runs and quarantine.",
                   body: object(["dry_run": boolean]), bodyRequired: false),
         Operation(method: "GET", path: "/v1/materialize/summary", tag: "distillation", summary: "The last materialization's summary."),
+        Operation(method: "GET", path: "/v1/materialize/status", tag: "distillation", summary: "Progress of the running (or last) materialization.",
+                  response: progress),
         Operation(method: "POST", path: "/v1/export/{kind}", tag: "distillation", summary: "Export sft, rag or preference data.",
                   body: object([:]), bodyRequired: false, response: object(["kind": string, "path": string])),
         Operation(method: "POST", path: "/v1/replay", tag: "distillation", summary: "Replay recorded runs through the fleet and compare.",
                   body: object(["run_ids": array(string), "limit": int(1)]), bodyRequired: false,
                   response: object(["replay_id": string, "runs": array(object([:])), "unknown_run_ids": array(string), "counts": object([:])])),
         Operation(method: "GET", path: "/v1/replay/runs", tag: "distillation", summary: "Stored replay verdicts.", query: [("limit", int(1)), ("run_id", string)]),
+        Operation(method: "GET", path: "/v1/replay/status", tag: "distillation", summary: "Progress of the running (or last) replay.", response: progress),
         Operation(method: "POST", path: "/v1/audit/baselines", tag: "audit", summary: "Append an audit baseline with its drift."),
         Operation(method: "POST", path: "/v1/audit/full", tag: "audit", summary: "Run the full audit, phase by phase."),
         Operation(method: "GET", path: "/v1/fleet", tag: "audit", summary: "Every daemon's status, version, uptime and RSS."),

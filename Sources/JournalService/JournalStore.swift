@@ -255,9 +255,10 @@ final class JournalStore: @unchecked Sendable {
         while out.count < q.limit && !exhausted {
             let batch = candidates(q, after: cursor, max: q.limit - out.count + 16)
             exhausted = batch.isEmpty
+            let filtered = q.traceID != nil || q.type != nil || q.subject != nil
             for (seq, position) in batch {
                 cursor = seq
-                let rendered: [UInt8]? = try render(seq: seq, position: position) { fields in
+                let rendered: [UInt8]? = try render(seq: seq, position: position, filtered: filtered) { fields in
                     (q.traceID == nil || fields.traceID == q.traceID) && (q.type == nil || fields.type == q.type)
                         && (q.subject == nil || fields.subject == q.subject)
                 }
@@ -302,7 +303,8 @@ final class JournalStore: @unchecked Sendable {
     }
 
     /// The stored JSON of one event when `matches` accepts its fields, else nil.
-    private func render(seq: Int, position: RecordLog.Position, matches: (EventFields) -> Bool) throws(JournalError) -> [UInt8]? {
+    /// Unfiltered pages (materializerd reads the whole journal this way) skip parsing the fields.
+    private func render(seq: Int, position: RecordLog.Position, filtered: Bool, matches: (EventFields) -> Bool) throws(JournalError) -> [UInt8]? {
         let payload: [UInt8]
         do {
             payload = try log.read(at: position)
@@ -310,7 +312,10 @@ final class JournalStore: @unchecked Sendable {
             throw .storage("reading seq \(seq): \(error)")
         }
         return payload.withUnsafeBytes { raw -> [UInt8]? in
-            guard let record = JournalRecord(raw), record.seq == seq, let fields = EventFields(canonical: record.canonical), matches(fields) else { return nil }
+            guard let record = JournalRecord(raw), record.seq == seq else { return nil }
+            if filtered {
+                guard let fields = EventFields(canonical: record.canonical), matches(fields) else { return nil }
+            }
             return JournalStore.storedJSON(record)
         }
     }

@@ -15,6 +15,8 @@ public final class Materializer: Sendable {
     let source: any RunEventSource
     let logger: Logger?
     private let running = Mutex(false)
+    /// The in-flight (or last) pass's progress in journal events (`GET /v1/materialize/status`).
+    public let progress = WorkProgress(unit: "events")
     /// A hook for tests: called after the evidence file is committed and before the rest.
     let afterEvidenceCommit: (@Sendable () -> Void)?
 
@@ -34,7 +36,11 @@ public final class Materializer: Sendable {
             return true
         }
         guard claimed else { throw MaterializerError(.busy, "a materialization is already running; try again when it has finished") }
-        defer { running.withLock { $0 = false } }
+        progress.start(total: 0)
+        defer {
+            progress.finish()
+            running.withLock { $0 = false }
+        }
         do {
             return try await pass(dryRun: dryRun)
         } catch let error as MaterializerError {
@@ -151,6 +157,7 @@ public final class Materializer: Sendable {
         // The next page is fetched while this one is processed (journald serves, we assemble).
         let source = self.source
         let pageSize = config.pageSize
+        if let newest = await source.newestSeq() { progress.update(done: 0, total: max(0, newest - cursorBefore)) }
         var next = Task { try await source.events(after: cursorBefore, limit: pageSize) }
         while true {
             let t0 = MonotonicClock.nanoseconds()
@@ -165,6 +172,7 @@ public final class Materializer: Sendable {
                 let resolution = measure("materialize") { assembler.add(event) }
                 if let resolution { try handle(resolution) }
             }
+            progress.update(done: readCursor - cursorBefore, runs: evidenceAdded + quarantinedAdded + failedRuns)
         }
         for resolution in assembler.finish(graceSeconds: config.graceSeconds, currentTime: Date()) { try handle(resolution) }
         let cursorAfter = assembler.lowestPendingSeq.map { min(readCursor, $0 - 1) } ?? readCursor

@@ -44,6 +44,12 @@ struct MaterializerRoutes: Sendable {
         return .json(summary)
     }
 
+    /// `GET /v1/materialize/status`: the in-flight materialization's progress (journal events read of
+    /// those to read, runs resolved), or the last one's with `running: false`.
+    func status(_ request: HTTPRequest) async throws -> HTTPResponse {
+        .json(materializer.progress.snapshot)
+    }
+
     /// `GET /v1/materialize/summary`: the last materialization's summary (404 before the first).
     func lastSummary(_ request: HTTPRequest) async throws -> HTTPResponse {
         guard let bytes = FileManager.default.contents(atPath: materializer.config.paths.summary) else {

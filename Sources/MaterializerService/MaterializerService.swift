@@ -20,6 +20,7 @@ public struct MaterializerService: DaemonService {
         let routes = MaterializerRoutes(materializer: materializer, exporter: Exporter(paths: config.paths))
         router.post("/v1/materialize") { try await routes.materialize($0) }
         router.get("/v1/materialize/summary") { try await routes.lastSummary($0) }
+        router.get("/v1/materialize/status") { try await routes.status($0) }
         router.post("/v1/export/{kind}") { try await routes.export($0) }
     }
 

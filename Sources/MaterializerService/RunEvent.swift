@@ -80,6 +80,12 @@ extension RunEvent: Decodable {
 public protocol RunEventSource: Sendable {
     /// Up to `limit` events with seq > `afterSeq`, ascending; empty at the end of the journal.
     func events(after afterSeq: Int, limit: Int) async throws(MaterializerError) -> [RunEvent]
+    /// The journal's newest seq (its size), for progress; nil when the source cannot tell.
+    func newestSeq() async -> Int?
+}
+
+extension RunEventSource {
+    public func newestSeq() async -> Int? { nil }
 }
 
 /// journald over HTTP: `GET /v1/events?since_seq=<n>&limit=<k>`. Events at or below `afterSeq`
@@ -94,6 +100,14 @@ public struct JournaldEventSource: RunEventSource {
     }
 
     struct Page: Decodable { let events: [RunEvent] }
+
+    /// `GET /v1/checkpoint`'s size; nil when journald does not answer (the pass then finds out).
+    public func newestSeq() async -> Int? {
+        guard let response = try? await peers.send(.journald, .GET, "/v1/checkpoint", timeoutMs: timeoutMs), response.status.code == 200 else {
+            return nil
+        }
+        return JSONParsing.value(response.body)?["size"]?.numberValue.flatMap { Int(exactly: $0) }
+    }
 
     public func events(after afterSeq: Int, limit: Int) async throws(MaterializerError) -> [RunEvent] {
         let response: HTTPClientResponse
@@ -123,4 +137,6 @@ public struct ListEventSource: RunEventSource {
         let start = all.firstIndex { $0.seq > afterSeq } ?? all.count
         return Array(all[start..<min(all.count, start + limit)])
     }
+
+    public func newestSeq() async -> Int? { all.last?.seq ?? 0 }
 }

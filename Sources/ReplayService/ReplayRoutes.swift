@@ -16,6 +16,12 @@ struct ReplayRoutes: Sendable {
         }
     }
 
+    /// `GET /v1/replay/status`: the in-flight replay's progress (runs replayed of those selected),
+    /// or the last one's with `running: false`.
+    func status(_ request: HTTPRequest) async throws -> HTTPResponse {
+        .json(replayer.progress.snapshot)
+    }
+
     /// `GET /v1/replay/runs?limit=&run_id=`.
     func runs(_ request: HTTPRequest) async throws -> HTTPResponse {
         let parameters = request.queryParameters

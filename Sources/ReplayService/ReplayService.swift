@@ -15,6 +15,7 @@ public struct ReplayService: DaemonService {
         let routes = ReplayRoutes(replayer: Replayer(config: config, fleet: HTTPReplayFleet(peers: context.peers)))
         router.post("/v1/replay") { try await routes.replay($0) }
         router.get("/v1/replay/runs") { try await routes.runs($0) }
+        router.get("/v1/replay/status") { try await routes.status($0) }
     }
 
     public func start() async throws {

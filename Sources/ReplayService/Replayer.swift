@@ -10,6 +10,8 @@ import LakehouseKit
 public struct Replayer: Sendable {
     let config: ReplayConfig
     let fleet: any ReplayFleet
+    /// The in-flight (or last) replay's progress in runs (`GET /v1/replay/status`).
+    public let progress = WorkProgress(unit: "runs")
 
     public init(config: ReplayConfig, fleet: any ReplayFleet) {
         self.config = config
@@ -88,10 +90,14 @@ public struct Replayer: Sendable {
 
     public func replay(_ request: Request) async throws(ReplayError) -> Answer {
         try check(request)
+        progress.start(total: 0)
+        defer { progress.finish() }
         let (records, unknown) = try select(request)
+        progress.update(done: 0, total: records.count)
         let replayID = UUID().uuidString.lowercased()
         var runs: [ReplayRun] = []
         for record in records {
+            defer { progress.update(done: runs.count, runs: runs.count) }
             let original = ReplayOutcome(runID: record.runID, valid: record.valid,
                                          workerIDs: record.valid ? (record.final?.fill.candidates.map(\.workerID) ?? []) : [],
                                          attempts: record.attempts.count)

@@ -115,7 +115,8 @@ struct ExportCommand {
 struct ReplayCommand {
     static let usage = """
         usage: lakehouse replay [--run-id ID]... [--limit N] [--json] [--gateway URL]
-        replays recorded runs through the fleet and prints each verdict (exit 1 on a regression).
+        replays recorded runs through the fleet and prints each verdict (exit 1 on a regression); progress
+        on stderr while it runs.
         """
 
     let arguments: [String]
@@ -137,7 +138,8 @@ struct ReplayCommand {
         var body: [String: JSONValue] = [:]
         if !runIDs.isEmpty { body["run_ids"] = .array(runIDs) }
         if let limit { body["limit"] = .number(Double(limit)) }
-        let (answer, raw) = try await call.send(.POST, "/v1/replay", body: GatewayCall.encode(.object(body)), timeoutMs: 600_000)
+        let (answer, raw) = try await ProgressPolling.send(call, "/v1/replay", body: GatewayCall.encode(.object(body)), status: "/v1/replay/status",
+                                                           label: "replay")
         var lines = ["replay \(answer["replay_id"]?.cell ?? "?"): \(answer["counts"]?.cell ?? "")"]
         for run in answer["runs"]?.arrayValue ?? [] {
             lines.append("  \(run["run_id"]?.cell ?? "?")\t\(run["verdict"]?.cell ?? "?")\t\(run["reason"]?.cell ?? "")")

@@ -11,6 +11,7 @@ let usage = """
       status         every daemon's health and readiness [--json]; exit 3 when the fleet is down
       journal        verify | events [--trace-id ID] [--type T] [--subject S] | proof (--seq N | --from N)
       audit          baselines | full: run an audit through observerd (exit 1 when a phase fails)
+      materialize    journaled runs → evidence, quarantine, scored runs, with progress [--dry-run]
       export         sft | rag | preference: write an export through materializerd
       replay         replay recorded runs [--run-id ID]... [--limit N] (exit 1 on a regression)
       bench-vector   in-process HNSW benchmark (build time, RSS, queries/s at recall targets)
@@ -31,6 +32,8 @@ case "journal":
     exit(await GatewayCall.exitCode("journal") { try await JournalCommand(arguments: Array(arguments.dropFirst())).run() })
 case "audit":
     exit(await GatewayCall.exitCode("audit") { try await AuditCommand(arguments: Array(arguments.dropFirst())).run() })
+case "materialize":
+    exit(await GatewayCall.exitCode("materialize") { try await MaterializeCommand(arguments: Array(arguments.dropFirst())).run() })
 case "export":
     exit(await GatewayCall.exitCode("export") { try await ExportCommand(arguments: Array(arguments.dropFirst())).run() })
 case "replay":

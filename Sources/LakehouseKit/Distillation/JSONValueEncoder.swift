@@ -5,7 +5,7 @@ public enum JSONValueEncoder {
     public static func encode<T: Encodable>(_ value: T) throws -> JSONValue {
         if let direct = value as? JSONValue { return direct }
         if let handWritten = value as? any JSONValueConvertible { return handWritten.jsonValue }
-        let root = TreeEncoder(codingPath: [])
+        let root = TreeEncoder(path: nil)
         try value.encode(to: root)
         return root.storage.value
     }
@@ -21,13 +21,26 @@ public enum JSONValueEncoder {
     public static func string<T: Encodable>(_ value: T) throws -> String { String(decoding: try bytes(value), as: UTF8.self) }
 }
 
-/// A mutable slot of the tree being built.
+/// A mutable slot of the tree being built. Scalar fields and items are stored as values directly;
+/// only nested containers get a slot of their own.
 private final class Slot {
     enum Kind { case unset, value, object, array }
+    enum Entry {
+        case leaf(JSONValue)
+        case slot(Slot)
+
+        var value: JSONValue {
+            switch self {
+            case .leaf(let value): value
+            case .slot(let slot): slot.value
+            }
+        }
+    }
+
     var kind = Kind.unset
     var leaf = JSONValue.null
-    var fields: [String: Slot] = [:]
-    var items: [Slot] = []
+    var fields: [String: Entry] = [:]
+    var items: [Entry] = []
 
     var value: JSONValue {
         switch kind {
@@ -47,19 +60,27 @@ private final class Slot {
 
     func child(_ key: String) -> Slot {
         makeObject()
-        if let existing = fields[key] { return existing }
+        if case .slot(let existing) = fields[key] { return existing }
         let slot = Slot()
-        fields[key] = slot
+        fields[key] = .slot(slot)
         return slot
     }
 
-    func set(_ key: String, _ value: JSONValue) { child(key).setLeaf(value) }
+    func set(_ key: String, _ value: JSONValue) {
+        makeObject()
+        fields[key] = .leaf(value)
+    }
 
     func append() -> Slot {
         ensureArray()
         let slot = Slot()
-        items.append(slot)
+        items.append(.slot(slot))
         return slot
+    }
+
+    func append(_ value: JSONValue) {
+        ensureArray()
+        items.append(.leaf(value))
     }
 
     func ensureArray() { if kind != .array { kind = .array; items = [] } }
@@ -67,28 +88,29 @@ private final class Slot {
 
 private struct TreeEncoder: Encoder {
     let storage: Slot
-    let codingPath: [any CodingKey]
+    let path: CodingPathLink?
+    var codingPath: [any CodingKey] { CodingPathLink.array(path) }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
-    init(codingPath: [any CodingKey], storage: Slot = Slot()) {
-        self.codingPath = codingPath
+    init(path: CodingPathLink?, storage: Slot = Slot()) {
+        self.path = path
         self.storage = storage
     }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
         storage.makeObject()
-        return KeyedEncodingContainer(KeyedTreeEncoder<Key>(slot: storage, codingPath: codingPath))
+        return KeyedEncodingContainer(KeyedTreeEncoder<Key>(slot: storage, path: path))
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
         storage.ensureArray()
-        return UnkeyedTreeEncoder(slot: storage, codingPath: codingPath)
+        return UnkeyedTreeEncoder(slot: storage, path: path)
     }
 
-    func singleValueContainer() -> any SingleValueEncodingContainer { SingleTreeEncoder(slot: storage, codingPath: codingPath) }
+    func singleValueContainer() -> any SingleValueEncodingContainer { SingleTreeEncoder(slot: storage, path: path) }
 }
 
-private func leaf<T: Encodable>(_ value: T, _ path: [any CodingKey]) throws -> JSONValue? {
+private func leaf<T: Encodable>(_ value: T) -> JSONValue? {
     switch value {
     case let v as JSONValue: return v
     case let v as any JSONValueConvertible: return v.jsonValue
@@ -105,60 +127,79 @@ private func leaf<T: Encodable>(_ value: T, _ path: [any CodingKey]) throws -> J
     }
 }
 
-private func encodeInto<T: Encodable>(_ slot: Slot, _ value: T, _ path: [any CodingKey]) throws {
-    if let direct = try leaf(value, path) {
+private func encodeInto<T: Encodable>(_ slot: Slot, _ value: T, _ path: CodingPathLink?) throws {
+    if let direct = leaf(value) {
         slot.setLeaf(direct)
         return
     }
-    try value.encode(to: TreeEncoder(codingPath: path, storage: slot))
+    try value.encode(to: TreeEncoder(path: path, storage: slot))
 }
 
 private struct KeyedTreeEncoder<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let slot: Slot
-    let codingPath: [any CodingKey]
+    let path: CodingPathLink?
+    var codingPath: [any CodingKey] { CodingPathLink.array(path) }
 
     mutating func encodeNil(forKey key: Key) throws { slot.set(key.stringValue, .null) }
+    mutating func encode(_ value: String, forKey key: Key) throws { slot.set(key.stringValue, .string(value)) }
+    mutating func encode(_ value: Bool, forKey key: Key) throws { slot.set(key.stringValue, .bool(value)) }
+    mutating func encode(_ value: Double, forKey key: Key) throws { slot.set(key.stringValue, .number(value)) }
+    mutating func encode(_ value: Int, forKey key: Key) throws { slot.set(key.stringValue, .number(Double(value))) }
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-        try encodeInto(slot.child(key.stringValue), value, codingPath + [key])
+        if let direct = leaf(value) { return slot.set(key.stringValue, direct) }
+        try value.encode(to: TreeEncoder(path: CodingPathLink(key, path), storage: slot.child(key.stringValue)))
     }
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
         let child = slot.child(key.stringValue)
         child.makeObject()
-        return KeyedEncodingContainer(KeyedTreeEncoder<NestedKey>(slot: child, codingPath: codingPath + [key]))
+        return KeyedEncodingContainer(KeyedTreeEncoder<NestedKey>(slot: child, path: CodingPathLink(key, path)))
     }
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
         let child = slot.child(key.stringValue)
         child.ensureArray()
-        return UnkeyedTreeEncoder(slot: child, codingPath: codingPath + [key])
+        return UnkeyedTreeEncoder(slot: child, path: CodingPathLink(key, path))
     }
-    mutating func superEncoder() -> any Encoder { TreeEncoder(codingPath: codingPath, storage: slot.child("super")) }
-    mutating func superEncoder(forKey key: Key) -> any Encoder { TreeEncoder(codingPath: codingPath + [key], storage: slot.child(key.stringValue)) }
+    mutating func superEncoder() -> any Encoder { TreeEncoder(path: path, storage: slot.child("super")) }
+    mutating func superEncoder(forKey key: Key) -> any Encoder { TreeEncoder(path: CodingPathLink(key, path), storage: slot.child(key.stringValue)) }
 }
 
 private struct UnkeyedTreeEncoder: UnkeyedEncodingContainer {
     let slot: Slot
-    let codingPath: [any CodingKey]
+    let path: CodingPathLink?
+    var codingPath: [any CodingKey] { CodingPathLink.array(path) }
     var count: Int { slot.items.count }
 
-    mutating func encodeNil() throws { slot.append().setLeaf(.null) }
-    mutating func encode<T: Encodable>(_ value: T) throws { try encodeInto(slot.append(), value, codingPath) }
+    mutating func encodeNil() throws { slot.append(.null) }
+    mutating func encode(_ value: String) throws { slot.append(.string(value)) }
+    mutating func encode(_ value: Bool) throws { slot.append(.bool(value)) }
+    mutating func encode(_ value: Double) throws { slot.append(.number(value)) }
+    mutating func encode(_ value: Int) throws { slot.append(.number(Double(value))) }
+    mutating func encode<T: Encodable>(_ value: T) throws {
+        if let direct = leaf(value) { return slot.append(direct) }
+        try value.encode(to: TreeEncoder(path: path, storage: slot.append()))
+    }
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
         let child = slot.append()
         child.makeObject()
-        return KeyedEncodingContainer(KeyedTreeEncoder<NestedKey>(slot: child, codingPath: codingPath))
+        return KeyedEncodingContainer(KeyedTreeEncoder<NestedKey>(slot: child, path: path))
     }
     mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
         let child = slot.append()
         child.ensureArray()
-        return UnkeyedTreeEncoder(slot: child, codingPath: codingPath)
+        return UnkeyedTreeEncoder(slot: child, path: path)
     }
-    mutating func superEncoder() -> any Encoder { TreeEncoder(codingPath: codingPath, storage: slot.append()) }
+    mutating func superEncoder() -> any Encoder { TreeEncoder(path: path, storage: slot.append()) }
 }
 
 private struct SingleTreeEncoder: SingleValueEncodingContainer {
     let slot: Slot
-    let codingPath: [any CodingKey]
+    let path: CodingPathLink?
+    var codingPath: [any CodingKey] { CodingPathLink.array(path) }
 
     mutating func encodeNil() throws { slot.setLeaf(.null) }
-    mutating func encode<T: Encodable>(_ value: T) throws { try encodeInto(slot, value, codingPath) }
+    mutating func encode(_ value: String) throws { slot.setLeaf(.string(value)) }
+    mutating func encode(_ value: Bool) throws { slot.setLeaf(.bool(value)) }
+    mutating func encode(_ value: Double) throws { slot.setLeaf(.number(value)) }
+    mutating func encode(_ value: Int) throws { slot.setLeaf(.number(Double(value))) }
+    mutating func encode<T: Encodable>(_ value: T) throws { try encodeInto(slot, value, path) }
 }

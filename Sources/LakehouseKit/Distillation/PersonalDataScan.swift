@@ -93,6 +93,18 @@ public enum PersonalDataScan {
     static let slashUnits = ["hour", "year", "hr", "yr", "h"].map { Array($0.utf8) }
     static let words = ["salary", "wages", "earns", "wage", "earn", "paid", "pay", "rate"].map { Array($0.utf8) }
     static let separators: [UInt8] = [0x2D, 0x2E, 0x20]
+    /// First letters of `words` (lowercase): most words start with none of them and skip the comparisons.
+    static let wordInitials = WordInitials(words)
+
+    struct WordInitials {
+        private var bits: (UInt64, UInt64) = (0, 0)
+        init(_ words: [[UInt8]]) {
+            for word in words where !word.isEmpty { word[0] < 64 ? (bits.0 |= 1 << UInt64(word[0])) : (bits.1 |= 1 << UInt64(word[0] & 63)) }
+        }
+        func contains(_ byte: UInt8) -> Bool {
+            byte < 64 ? bits.0 & (1 << UInt64(byte)) != 0 : byte < 128 && bits.1 & (1 << UInt64(byte & 63)) != 0
+        }
+    }
 
     static func containsPay(_ s: Bytes) -> Bool {
         if containsDollar(s) { return true }
@@ -116,7 +128,7 @@ public enum PersonalDataScan {
                 i = max(i + 1, j)
                 continue
             }
-            if isLetter(b) && !(i > 0 && (isLetter(s[i - 1]) || isDigit(s[i - 1]) || s[i - 1] == 0x5F)) {
+            if isLetter(b) && wordInitials.contains(b | 0x20) && !(i > 0 && (isLetter(s[i - 1]) || isDigit(s[i - 1]) || s[i - 1] == 0x5F)) {
                 if let word = words.first(where: { lower(s, i, $0) && wordEnds(s, i + $0.count) }) {
                     var k = i + word.count
                     var scanned = 0
