@@ -80,31 +80,77 @@ struct MetadataPostings {
 
     /// The sorted nodes that can match `filter` (a superset only by tombstones), or nil when the
     /// filter holds a non-scalar value the postings cannot answer.
+    ///
+    /// Starts from the clause with the fewest postings and narrows by the others, so the cost
+    /// follows the smallest clause, not the largest (a state's list can hold a fifth of the index):
+    /// a short result is probed into a long list by galloping search instead of a linear merge.
     func candidates(for filter: MetadataFilter) -> [UInt32]? {
-        var sets: [[UInt32]] = []
+        var clauses: [(lists: [[UInt32]], total: Int)] = []
+        clauses.reserveCapacity(filter.clauses.count)
         for clause in filter.clauses {
             guard clause.anyOf.allSatisfy(Self.isScalar) else { return nil }
-            let lists = clause.anyOf.compactMap { byKey[clause.key]?[$0] }
+            guard let values = byKey[clause.key] else { return [] }
+            let lists = clause.anyOf.compactMap { values[$0] }
             if lists.isEmpty { return [] }
-            if lists.count == 1 {
-                sets.append(lists[0])
-            } else {
-                var merged = lists.flatMap { $0 }
-                merged.sort()
-                var unique: [UInt32] = []
-                unique.reserveCapacity(merged.count)
-                for n in merged { unique.appendIfNew(n) }
-                sets.append(unique)
-            }
+            clauses.append((lists, lists.reduce(0) { $0 + $1.count }))
         }
-        guard !sets.isEmpty else { return nil }
-        sets.sort { $0.count < $1.count }
-        var result = sets[0]
-        for other in sets.dropFirst() {
+        guard !clauses.isEmpty else { return nil }
+        clauses.sort { $0.total < $1.total }
+        var result = Self.union(clauses[0].lists)
+        for clause in clauses.dropFirst() {
             if result.isEmpty { break }
-            result = Self.intersect(result, other)
+            result = Self.retain(result, inAnyOf: clause.lists)
         }
         return result
+    }
+
+    /// The sorted, duplicate-free union of sorted lists.
+    static func union(_ lists: [[UInt32]]) -> [UInt32] {
+        guard lists.count > 1 else { return lists.first ?? [] }
+        var merged: [UInt32] = []
+        merged.reserveCapacity(lists.reduce(0) { $0 + $1.count })
+        for list in lists { merged.append(contentsOf: list) }
+        merged.sort()
+        var unique: [UInt32] = []
+        unique.reserveCapacity(merged.count)
+        for n in merged { unique.appendIfNew(n) }
+        return unique
+    }
+
+    /// The elements of sorted `result` found in at least one of the sorted `lists`.
+    static func retain(_ result: [UInt32], inAnyOf lists: [[UInt32]]) -> [UInt32] {
+        if lists.count == 1 && lists[0].count <= 8 * result.count { return intersect(result, lists[0]) }
+        var cursors = [Int](repeating: 0, count: lists.count)
+        var out: [UInt32] = []
+        out.reserveCapacity(result.count)
+        for n in result {
+            for (i, list) in lists.enumerated() {
+                cursors[i] = gallop(list, from: cursors[i], to: n)
+                if cursors[i] < list.count && list[cursors[i]] == n {
+                    out.append(n)
+                    break
+                }
+            }
+        }
+        return out
+    }
+
+    /// The first position at or after `start` whose element is ≥ `target` (`list` sorted).
+    static func gallop(_ list: [UInt32], from start: Int, to target: UInt32) -> Int {
+        var low = start
+        var step = 1
+        var high = start
+        while high < list.count && list[high] < target {
+            low = high + 1
+            high += step
+            step <<= 1
+        }
+        high = min(high, list.count)
+        while low < high {
+            let mid = (low + high) >> 1
+            if list[mid] < target { low = mid + 1 } else { high = mid }
+        }
+        return low
     }
 
     static func intersect(_ a: [UInt32], _ b: [UInt32]) -> [UInt32] {
