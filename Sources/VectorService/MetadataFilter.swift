@@ -153,18 +153,26 @@ struct MetadataPostings {
         return low
     }
 
+    /// Merge intersection of two sorted lists; the cursors advance without a branch the CPU must
+    /// guess (lists of similar length interleave unpredictably).
     static func intersect(_ a: [UInt32], _ b: [UInt32]) -> [UInt32] {
-        var out: [UInt32] = []
-        var i = 0, j = 0
-        while i < a.count && j < b.count {
-            if a[i] == b[j] {
-                out.append(a[i]); i += 1; j += 1
-            } else if a[i] < b[j] {
-                i += 1
-            } else {
-                j += 1
+        var out = [UInt32](repeating: 0, count: min(a.count, b.count))
+        let found = out.withUnsafeMutableBufferPointer { o in
+            a.withUnsafeBufferPointer { pa in
+                b.withUnsafeBufferPointer { pb in
+                    var i = 0, j = 0, n = 0
+                    while i < pa.count && j < pb.count {
+                        let x = pa[i], y = pb[j]
+                        o[n] = x
+                        n &+= x == y ? 1 : 0
+                        i &+= x <= y ? 1 : 0
+                        j &+= y <= x ? 1 : 0
+                    }
+                    return n
+                }
             }
         }
+        out.removeLast(out.count - found)
         return out
     }
 

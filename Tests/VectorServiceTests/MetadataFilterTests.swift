@@ -43,7 +43,7 @@ import Testing
     /// into the long lists by galloping search, and must still equal a scan.
     @Test func postingsNarrowSkewedClausesExactly() {
         func meta(_ i: Int) -> [String: JSONValue] {
-            ["state": i % 5 == 0 ? "OH" : "TX", "role": .string("r\(i % 37)"), "city": .string("c\(i % 101)"), "tags": ["t\(i % 3)", "u\(i % 11)"]]
+            ["state": i % 5 == 0 ? "OH" : "TX", "role": .string("r\(i % 37)"), "city": .string("c\(i % 101)"), "tags": [.string("t\(i % 3)"), .string("u\(i % 11)")]]
         }
         var postings = MetadataPostings()
         for i in 0..<20_000 { postings.add(node: UInt32(i), metadata: meta(i)) }
