@@ -14,8 +14,9 @@ import LakehouseKit
 ///   the role as a filter, so k hits come back whenever k matching records exist.
 /// - Geography: with a place (the request's `city`/`state`, or read from the query), hits in its
 ///   state come first, and among them those within `MATRIXD_RADIUS_MILES` of a city with known
-///   coordinates; then the rest. A search restricted to that state (and nearby cities) makes sure
-///   such hits are found even when the plain search's top hits lie elsewhere.
+///   coordinates; then the rest. A search restricted to that state (and nearby cities, and the
+///   role) runs first and makes sure such hits are found; the plain search (the request's filters
+///   only, then the gate) runs only when it found fewer than `k + playbookScan` within the radius.
 /// - Playbook boost: a worker named by same-role playbooks (among the `playbookScan` nearest to
 ///   the query) gains `MATRIXD_PLAYBOOK_BOOST / 2` per playbook, at most `MATRIXD_PLAYBOOK_BOOST`.
 ///   Playbooks of other roles never boost anyone.
