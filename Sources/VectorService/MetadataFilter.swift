@@ -52,7 +52,43 @@ extension MetadataFilter.Clause {
 /// filter is answered exactly without scanning. Node ids are added in increasing order, so each
 /// posting list stays sorted by appending. Lists may name tombstoned nodes; callers skip them.
 struct MetadataPostings {
-    private var byKey: [String: [JSONValue: [UInt32]]] = [:]
+    /// The nodes of one (key, value), ascending; once the list is long (a state, a role, a city of
+    /// a large roster) also a bitset over node ids, so narrowing a result by it is one bit test per
+    /// node instead of a merge with the whole list.
+    struct Posting {
+        private(set) var nodes: [UInt32] = []
+        private(set) var bits: [UInt64] = []
+
+        /// Lists this long get a bitset (it costs at most node count / 8 bytes).
+        static let denseAt = 4096
+
+        var isDense: Bool { !bits.isEmpty }
+
+        mutating func append(_ node: UInt32) {
+            guard nodes.last != node else { return }
+            nodes.append(node)
+            if isDense {
+                set(node)
+            } else if nodes.count >= Self.denseAt {
+                for n in nodes { set(n) }
+            }
+        }
+
+        private mutating func set(_ node: UInt32) {
+            let word = Int(node >> 6)
+            if word >= bits.count { bits.append(contentsOf: repeatElement(0, count: word + 1 - bits.count)) }
+            bits[word] |= 1 << UInt64(node & 63)
+        }
+
+        /// Whether `node` is in the list (dense postings only).
+        @inline(__always)
+        func contains(_ node: UInt32) -> Bool {
+            let word = Int(node >> 6)
+            return word < bits.count && bits[word] & (1 << UInt64(node & 63)) != 0
+        }
+    }
+
+    private var byKey: [String: [JSONValue: Posting]] = [:]
 
     static func isScalar(_ v: JSONValue) -> Bool {
         switch v {
@@ -75,7 +111,7 @@ struct MetadataPostings {
     }
 
     private mutating func append(_ node: UInt32, _ key: String, _ value: JSONValue) {
-        byKey[key, default: [:]][value, default: []].appendIfNew(node)
+        byKey[key, default: [:]][value, default: Posting()].append(node)
     }
 
     /// The sorted nodes that can match `filter` (a superset only by tombstones), or nil when the
@@ -83,23 +119,24 @@ struct MetadataPostings {
     ///
     /// Starts from the clause with the fewest postings and narrows by the others, so the cost
     /// follows the smallest clause, not the largest (a state's list can hold a fifth of the index):
-    /// a short result is probed into a long list by galloping search instead of a linear merge.
+    /// a result is narrowed by a dense clause with bit tests, else by a merge, or by galloping
+    /// search when the result is much shorter than the clause's lists.
     func candidates(for filter: MetadataFilter) -> [UInt32]? {
-        var clauses: [(lists: [[UInt32]], total: Int)] = []
+        var clauses: [(postings: [Posting], total: Int)] = []
         clauses.reserveCapacity(filter.clauses.count)
         for clause in filter.clauses {
             guard clause.anyOf.allSatisfy(Self.isScalar) else { return nil }
             guard let values = byKey[clause.key] else { return [] }
-            let lists = clause.anyOf.compactMap { values[$0] }
-            if lists.isEmpty { return [] }
-            clauses.append((lists, lists.reduce(0) { $0 + $1.count }))
+            let postings = clause.anyOf.compactMap { values[$0] }
+            if postings.isEmpty { return [] }
+            clauses.append((postings, postings.reduce(0) { $0 + $1.nodes.count }))
         }
         guard !clauses.isEmpty else { return nil }
         clauses.sort { $0.total < $1.total }
-        var result = Self.union(clauses[0].lists)
+        var result = Self.union(clauses[0].postings.map(\.nodes))
         for clause in clauses.dropFirst() {
             if result.isEmpty { break }
-            result = Self.retain(result, inAnyOf: clause.lists)
+            result = Self.retain(result, inAnyOf: clause.postings)
         }
         return result
     }
@@ -115,6 +152,15 @@ struct MetadataPostings {
         unique.reserveCapacity(merged.count)
         for n in merged { unique.appendIfNew(n) }
         return unique
+    }
+
+    /// The elements of sorted `result` found in at least one of `postings`.
+    static func retain(_ result: [UInt32], inAnyOf postings: [Posting]) -> [UInt32] {
+        if postings.allSatisfy(\.isDense) {
+            return result.filter { n in postings.contains { $0.contains(n) } }
+        }
+        let lists = postings.map(\.nodes)
+        return retain(result, inAnyOf: lists)
     }
 
     /// The elements of sorted `result` found in at least one of the sorted `lists`.
@@ -181,7 +227,7 @@ struct MetadataPostings {
         var total = 0
         for (key, values) in byKey {
             total += key.utf8.count + 64
-            for (_, list) in values { total += list.capacity * 4 + 48 }
+            for (_, posting) in values { total += posting.nodes.capacity * 4 + posting.bits.capacity * 8 + 48 }
         }
         return total
     }
