@@ -71,29 +71,39 @@ enum MatrixWire {
         let results: [ScoredMemory]
     }
 
-    /// The retrieve answer, written directly (the retrieve hot path; keys sorted like the encoder's).
-    static func encode(_ response: RetrieveResponse) -> [UInt8] {
-        var writer = JSONWriter(capacity: 256 + response.results.count * 512)
+    /// The retrieve answer (a `RetrieveResponse` on the wire), written directly: the retrieve hot
+    /// path. Keys sorted like the encoder's; each hit's metadata is vectord's JSON text as it came.
+    static func encode(_ answer: Retriever.RetrieveAnswer) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256 + answer.results.reduce(0) { $0 + $1.hit.rawMetadata.count + 96 })
+        var writer = JSONWriter()
         writer.raw("{\"gate\":{\"dropped\":")
-        writer.number(response.gate.dropped)
+        writer.number(answer.dropped)
         writer.raw("},\"results\":[")
-        for (position, hit) in response.results.enumerated() {
+        out += writer.bytes
+        for (position, ranked) in answer.results.enumerated() {
+            writer = JSONWriter()
             if position > 0 { writer.raw(",") }
             writer.raw("{\"corpus\":")
-            writer.string(hit.corpus)
+            writer.string(ranked.corpus)
             writer.raw(",\"id\":")
-            writer.string(hit.id)
+            writer.string(ranked.hit.id)
             writer.raw(",\"metadata\":")
-            writer.value(hit.metadata)
+            out += writer.bytes
+            out += ranked.hit.rawMetadata
+            writer = JSONWriter()
             writer.raw(",\"score\":")
-            writer.number(hit.score)
+            writer.number(ranked.hit.score)
             writer.raw("}")
+            out += writer.bytes
         }
+        writer = JSONWriter()
         writer.raw("],\"role\":")
-        if let role = response.role { writer.string(role) } else { writer.raw("null") }
+        if let role = answer.role { writer.string(role) } else { writer.raw("null") }
         writer.raw(",\"role_method\":")
-        writer.string(response.roleMethod)
+        writer.string(answer.roleMethod)
         writer.raw("}")
-        return writer.bytes
+        out += writer.bytes
+        return out
     }
 }

@@ -136,13 +136,7 @@ struct PeerCalls: Sendable {
         case 400: throw MatrixError(.badRequest, "vectord refused the search: \(PeerCalls.message(response))")
         default: throw PeerCalls.unexpected(.vectord, "search", response)
         }
-        guard case .array(let results)? = try JSONBytes.parse(response.body, what: "vectord's search answer")["results"] else {
-            throw MatrixError(.badGateway, "vectord's search answer has no results")
-        }
-        return results.compactMap { result in
-            guard let id = result["id"]?.stringValue, let score = result["score"]?.numberValue else { return nil }
-            return IndexHit(id: id, score: score, metadata: result["metadata"]?.objectValue ?? [:])
-        }
+        return try IndexHit.decode(searchAnswer: response.body, keeping: IndexHit.rankingFields.union(corpus.roleField.map { [$0] } ?? []))
     }
 
     // MARK: chatd
@@ -159,13 +153,6 @@ struct PeerCalls: Sendable {
         else { return nil }
         return answer
     }
-}
-
-/// One hit of one vectord search.
-struct IndexHit: Sendable {
-    let id: String
-    var score: Double
-    let metadata: [String: JSONValue]
 }
 
 enum JSONBytes {

@@ -14,8 +14,9 @@ import LakehouseKit
 ///   the role as a filter, so k hits come back whenever k matching records exist.
 /// - Geography: with a place (the request's `city`/`state`, or read from the query), hits in its
 ///   state come first, and among them those within `MATRIXD_RADIUS_MILES` of a city with known
-///   coordinates; then the rest. A search restricted to that state (and nearby cities) makes sure
-///   such hits are found even when the plain search's top hits lie elsewhere.
+///   coordinates; then the rest. A search restricted to that state (and nearby cities, and the
+///   role) runs first and makes sure such hits are found; the plain search (the request's filters
+///   only, then the gate) runs only when it found fewer than `k + playbookScan` within the radius.
 /// - Playbook boost: a worker named by same-role playbooks (among the `playbookScan` nearest to
 ///   the query) gains `MATRIXD_PLAYBOOK_BOOST / 2` per playbook, at most `MATRIXD_PLAYBOOK_BOOST`.
 ///   Playbooks of other roles never boost anyone.
@@ -31,7 +32,7 @@ struct Retriever: Sendable {
     static let playbookScan = 20
     static let maxQueryBytes = 8192
 
-    func retrieve(_ request: RetrieveRequest, requestID: String?) async throws(MatrixError) -> RetrieveResponse {
+    func retrieve(_ request: RetrieveRequest, requestID: String?) async throws(MatrixError) -> RetrieveAnswer {
         let query = request.query.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !query.isEmpty else { throw .badRequest("query must not be empty") }
         guard query.utf8.count <= Retriever.maxQueryBytes else { throw .badRequest("query is longer than \(Retriever.maxQueryBytes) bytes") }
@@ -91,7 +92,16 @@ struct Retriever: Sendable {
             }
             lists.append(Array(hits.prefix(k)))
         }
-        return RetrieveResponse(role: role, roleMethod: roleMethod, results: Retriever.merge(lists), gate: RoleGateReport(dropped: dropped))
+        return RetrieveAnswer(role: role, roleMethod: roleMethod, results: Retriever.merge(lists), dropped: dropped)
+    }
+
+    /// A `RetrieveResponse` before encoding: the hits keep their metadata as vectord's JSON text
+    /// (`MatrixWire.encode` copies it through).
+    struct RetrieveAnswer: Sendable {
+        let role: String?
+        let roleMethod: String
+        let results: [RankedHit]
+        let dropped: Int
     }
 
     enum CorpusOutcome: Sendable {
@@ -187,19 +197,19 @@ struct Retriever: Sendable {
             }
             if near != filters { nearFilter = near }
         }
-        let calls = self.calls
-        let nearSearch: Task<Result<[IndexHit], MatrixError>, Never>? = nearFilter.map { filter in
-            Task {
-                do throws(MatrixError) {
-                    return .success(try await calls.search(corpus, vector: vector, k: pool, filter: filter, requestID: requestID))
-                } catch {
-                    return .failure(error)
-                }
+        let keep = max(k, min(pool, k + Retriever.playbookScan))
+        var near: [IndexHit] = []
+        if let nearFilter {
+            near = try await calls.search(corpus, vector: vector, k: pool, filter: nearFilter, requestID: requestID)
+            // Hits within the radius in the place's state rank ahead of everything else, and the
+            // place's search sees every city they can lie in: when it already holds `keep` of them,
+            // the state-wide search could only add hits ranked after those (and on a large corpus
+            // it is the expensive one, an exact scan of the whole state in vectord).
+            if let place, near.count(where: { tier($0, place) == 0 }) >= keep {
+                return (Retriever.rank(near, corpus: corpus.name, place: place, keep: keep, tier: tier), 0)
             }
         }
-        defer { nearSearch?.cancel() }
         var hits = try await calls.search(corpus, vector: vector, k: pool, filter: filters, requestID: requestID)
-        let near = try await nearSearch?.value.get() ?? []
         var dropped = 0
         if let gateField, let role {
             let before = hits.count
@@ -207,7 +217,8 @@ struct Retriever: Sendable {
             dropped = before - hits.count
             // The place's search already holds the k best same-state hits of the role, which rank
             // ahead of anything a role-filtered search could add: only search again without them.
-            if dropped > 0 && hits.count < pool && near.count < k {
+            // A search that came back short of the pool saw every match already.
+            if dropped > 0 && before == pool && near.count < k {
                 let seen = Set(hits.map(\.id))
                 hits += try await calls.search(corpus, vector: vector, k: pool, filter: roleFiltered, requestID: requestID).filter { !seen.contains($0.id) }
             }
@@ -216,12 +227,15 @@ struct Retriever: Sendable {
             let seen = Set(hits.map(\.id))
             hits += near.filter { !seen.contains($0.id) }
         }
-        var ranked = hits.map { hit in
-            RankedHit(corpus: corpus.name, hit: hit, tier: place.map { tier(hit, $0) } ?? 0)
-        }
+        return (Retriever.rank(hits, corpus: corpus.name, place: place, keep: keep, tier: tier), dropped)
+    }
+
+    /// Geography tier first, then score; the first `keep` (room for the playbook boost to reorder,
+    /// never more than the pool).
+    static func rank(_ hits: [IndexHit], corpus: String, place: Place?, keep: Int, tier: (IndexHit, Place) -> Int) -> [RankedHit] {
+        var ranked = hits.map { hit in RankedHit(corpus: corpus, hit: hit, tier: place.map { tier(hit, $0) } ?? 0) }
         ranked.sort(by: RankedHit.before)
-        // Keep room for the playbook boost to reorder, but never return more than the pool.
-        return (Array(ranked.prefix(max(k, min(pool, k + Retriever.playbookScan)))), dropped)
+        return Array(ranked.prefix(keep))
     }
 
     /// 0: in the place's state and within the radius of its centre; 1: in the state; 2: within the
@@ -257,9 +271,9 @@ struct Retriever: Sendable {
     }
 
     /// Merges per-corpus lists by score, each list keeping its own order.
-    static func merge(_ lists: [[RankedHit]]) -> [RetrieveHit] {
+    static func merge(_ lists: [[RankedHit]]) -> [RankedHit] {
         var heads = Array(repeating: 0, count: lists.count)
-        var merged: [RetrieveHit] = []
+        var merged: [RankedHit] = []
         merged.reserveCapacity(lists.reduce(0) { $0 + $1.count })
         while true {
             var best: Int?
@@ -267,9 +281,8 @@ struct Retriever: Sendable {
                 if best == nil || lists[list][head].hit.score > lists[best!][heads[best!]].hit.score { best = list }
             }
             guard let chosen = best else { return merged }
-            let ranked = lists[chosen][heads[chosen]]
+            merged.append(lists[chosen][heads[chosen]])
             heads[chosen] += 1
-            merged.append(RetrieveHit(corpus: ranked.corpus, id: ranked.hit.id, score: ranked.hit.score, metadata: .object(ranked.hit.metadata)))
         }
     }
 }

@@ -12,7 +12,7 @@ import Testing
         let workers = [hit("workers", "W-1", 0.5, tier: 0), hit("workers", "W-2", 0.9, tier: 1)]
         let playbooks = [hit("playbooks", "PB-1", 0.7), hit("playbooks", "PB-2", 0.4)]
         let merged = Retriever.merge([workers, playbooks])
-        #expect(merged.map(\.id) == ["PB-1", "W-1", "W-2", "PB-2"])
+        #expect(merged.map(\.hit.id) == ["PB-1", "W-1", "W-2", "PB-2"])
         #expect(merged.map(\.corpus) == ["playbooks", "workers", "workers", "playbooks"])
     }
 

@@ -38,6 +38,34 @@ import Testing
         }
         #expect(postings.candidates(for: MetadataFilter(["obj": ["a": 1]])) == nil)
     }
+
+    /// Clauses of very different sizes (a state, a role, a few cities), long lists with a bitset and
+    /// short ones without: every way of narrowing (bit tests, merge, galloping) must equal a scan.
+    @Test func postingsNarrowSkewedClausesExactly() {
+        func meta(_ i: Int) -> [String: JSONValue] {
+            ["state": i % 5 == 0 ? "OH" : "TX", "role": .string("r\(i % 37)"), "city": .string("c\(i % 101)"), "tags": [.string("t\(i % 3)"), .string("u\(i % 11)")]]
+        }
+        var postings = MetadataPostings()
+        for i in 0..<20_000 { postings.add(node: UInt32(i), metadata: meta(i)) }
+        let filters: [MetadataFilter] = [
+            MetadataFilter(["state": "OH", "role": "r4"]),
+            MetadataFilter(["state": "OH", "role": "r4", "city": ["c1", "c2", "c50", "c99"]]),
+            MetadataFilter(["state": ["OH", "TX"], "city": "c7"]),
+            MetadataFilter(["role": ["r1", "r2"], "tags": ["u3", "t1"], "state": "TX"]),
+            MetadataFilter(["city": "c3", "role": "r36", "state": "OH", "tags": "u10"]),
+            MetadataFilter(["state": "OH", "role": "none"]),
+            MetadataFilter(["state": "TX", "tags": "t0"]),
+            MetadataFilter(["tags": ["t1", "t2"], "state": "TX", "city": ["c4", "c5", "c6"]]),
+        ]
+        for f in filters {
+            let scanned = (0..<20_000).filter { f.matches(meta($0)) }.map { UInt32($0) }
+            #expect(postings.candidates(for: f) == scanned, "\(f)")
+        }
+        for (list, target) in [([1, 3, 5, 7, 9] as [UInt32], UInt32(6)), ([], 1), ([2, 4], 9), ([2, 4], 0)] {
+            let expected = list.firstIndex { $0 >= target } ?? list.count
+            for start in 0...min(expected, list.count) { #expect(MetadataPostings.gallop(list, from: start, to: target) == expected) }
+        }
+    }
 }
 
 /// Filtered search against brute force with the same filter.
