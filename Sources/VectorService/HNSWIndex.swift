@@ -714,10 +714,10 @@ final class HNSWIndex: @unchecked Sendable {
             while scratch.results.count > k { scratch.results.pop() }
             return scratch.results.sortedAscending().map { NodeHit(node: $0.node, distance: $0.distance) }
         }
-        let scaled = scratch.queryBuffer(dims)
-        let bias = quantizer.prepare(q, scaled: scaled)
+        let codes = scratch.queryCodes(dims)
+        let (bias, step) = quantizer.prepare(q, codes: codes)
         let queryNorm = metric == .euclidean ? DistanceKernels.dot(q, q, dims) : 0
-        walk(CodeDistance(scaled: scaled, bias: bias, dims: dims, metric: metric, queryNorm: queryNorm, normOffset: normOffset),
+        walk(CodeDistance(query: codes, bias: bias, step: step, dims: dims, metric: metric, queryNorm: queryNorm, normOffset: normOffset),
              q, k: k, ef: ef, allowed: allowed, visibleLimit: visibleLimit, scratch: scratch)
         // The codes rank well enough that the true k nearest sit among the first few multiples of
         // k: re-rank those (each re-rank reads a full-precision vector from the file-backed map).
@@ -832,11 +832,11 @@ final class SearchScratch: @unchecked Sendable {
     var epoch: UInt16 = 0
     /// Receives the cache-line touches of `searchLayer`, so the compiler keeps those loads.
     var sink: UInt8 = 0
-    private var query: UnsafeMutablePointer<Float>?
+    private var query: UnsafeMutablePointer<Int8>?
     private var queryCapacity = 0
 
-    /// A float buffer of `n` for the prepared query of an int8 search.
-    func queryBuffer(_ n: Int) -> UnsafeMutablePointer<Float> {
+    /// A buffer of `n` bytes for the quantised query of an int8 search.
+    func queryCodes(_ n: Int) -> UnsafeMutablePointer<Int8> {
         if n > queryCapacity {
             query?.deallocate()
             query = .allocate(capacity: n)

@@ -16,13 +16,14 @@ struct ExactDistance<K: DistanceKernel>: NodeDistance {
     func distance(_ p: UnsafeRawPointer) -> Float { K.distance(q, p.assumingMemoryBound(to: Float.self), dims) }
 }
 
-/// int8: the asymmetric distance from a float query to a node's codes. For cosine and dot,
-/// q·x̂ = bias + Σ scaled·code; euclidean uses ‖q − x̂‖² = ‖q‖² − 2 q·x̂ + ‖x̂‖², with ‖x̂‖² stored
-/// in the record after the codes.
+/// int8: the distance from the quantised query to a node's codes, in integers. For cosine and dot,
+/// q·x̂ ≈ bias + step·Σ qcodeᵢ·codeᵢ (`ScalarQuantizer.prepare`); euclidean uses
+/// ‖q − x̂‖² = ‖q‖² − 2 q·x̂ + ‖x̂‖², with ‖x̂‖² stored in the record after the codes.
 struct CodeDistance: NodeDistance {
     static var readsCodes: Bool { true }
-    let scaled: UnsafePointer<Float>
+    let query: UnsafePointer<Int8>
     let bias: Float
+    let step: Float
     let dims: Int
     let metric: Metric
     let queryNorm: Float
@@ -30,7 +31,7 @@ struct CodeDistance: NodeDistance {
 
     @inline(__always)
     func distance(_ p: UnsafeRawPointer) -> Float {
-        let dot = bias + DistanceKernels.dotU8(scaled, p.assumingMemoryBound(to: UInt8.self), dims)
+        let dot = bias + step * Float(DistanceKernels.dotU8I8(p.assumingMemoryBound(to: UInt8.self), query, dims))
         switch metric {
         case .cosine: return 1 - dot
         case .dot: return -dot

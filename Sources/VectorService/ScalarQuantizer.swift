@@ -6,8 +6,8 @@ public enum Quantization: String, Sendable, Codable, CaseIterable {
 }
 
 /// 8-bit scalar quantisation with a per-dimension affine map: x ≈ offset + scale · code, code in
-/// 0...255, trained from the minimum and maximum of each dimension over a sample. A search keeps its
-/// query in floats (asymmetric distance): q·x̂ = Σ q·offset + Σ (q·scale)·code, one kernel call.
+/// 0...255, trained from the minimum and maximum of each dimension over a sample. A search quantises
+/// its query once (`prepare`) and compares it with each node in integers, one kernel call.
 /// Fixed once trained: recovery and compaction reuse the persisted parameters.
 struct ScalarQuantizer: Sendable, Equatable {
     let offsets: [Float]
@@ -49,14 +49,22 @@ struct ScalarQuantizer: Sendable, Equatable {
         return norm
     }
 
-    /// Query-side terms: `scaled[d] = q[d]·scale[d]` and returns Σ q·offset.
-    func prepare(_ q: UnsafePointer<Float>, scaled: UnsafeMutablePointer<Float>) -> Float {
-        var bias: Float = 0
+    /// Query-side terms of the integer distance. The query's weights wᵢ = qᵢ·scaleᵢ are quantised
+    /// to signed bytes, wᵢ ≈ step·qcodeᵢ with step = max|wᵢ| / 127, so that
+    /// q·x̂ = Σ q·offset + Σ wᵢ·codeᵢ ≈ bias + step·Σ qcodeᵢ·codeᵢ: one integer dot product per node.
+    /// Writes the query codes to `codes`; returns bias = Σ q·offset and step.
+    func prepare(_ q: UnsafePointer<Float>, codes: UnsafeMutablePointer<Int8>) -> (bias: Float, step: Float) {
+        var bias: Float = 0, largest: Float = 0
         for d in 0..<dims {
-            scaled[d] = q[d] * scales[d]
             bias += q[d] * offsets[d]
+            largest = max(largest, abs(q[d] * scales[d]))
         }
-        return bias
+        let step = largest > 0 ? largest / 127 : 1
+        let inverse = 1 / step
+        for d in 0..<dims {
+            codes[d] = Int8(min(max((q[d] * scales[d] * inverse).rounded(), -127), 127))
+        }
+        return (bias, step)
     }
 
     func write(to w: inout ByteWriter) {
