@@ -3,6 +3,9 @@
 /// generic over it, so each kind gets its own specialised loop.
 protocol NodeDistance {
     static var readsCodes: Bool { get }
+    /// The leading bytes of a node `distance` reads that a graph walk prefetches for every
+    /// neighbour before computing any distance, so their cache misses overlap.
+    var prefetchBytes: Int { get }
     func distance(_ p: UnsafeRawPointer) -> Float
 }
 
@@ -11,6 +14,9 @@ struct ExactDistance<K: DistanceKernel>: NodeDistance {
     static var readsCodes: Bool { false }
     let q: UnsafePointer<Float>
     let dims: Int
+    /// The first line only: a float vector spans many lines (24 at 384 dims), too many to ask for
+    /// per neighbour up front; the hardware's streamer follows the kernel's sequential reads.
+    var prefetchBytes: Int { 64 }
 
     @inline(__always)
     func distance(_ p: UnsafeRawPointer) -> Float { K.distance(q, p.assumingMemoryBound(to: Float.self), dims) }
@@ -28,6 +34,9 @@ struct CodeDistance: NodeDistance {
     let metric: Metric
     let queryNorm: Float
     let normOffset: Int
+    /// All the codes (6 lines at 384 dims), and ‖x̂‖² after them for euclidean: the integer kernel
+    /// is so short that otherwise it waits on each line in turn.
+    var prefetchBytes: Int { metric == .euclidean ? normOffset + 4 : dims }
 
     @inline(__always)
     func distance(_ p: UnsafeRawPointer) -> Float {

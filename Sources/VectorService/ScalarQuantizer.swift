@@ -54,17 +54,39 @@ struct ScalarQuantizer: Sendable, Equatable {
     /// q·x̂ = Σ q·offset + Σ wᵢ·codeᵢ ≈ bias + step·Σ qcodeᵢ·codeᵢ: one integer dot product per node.
     /// Writes the query codes to `codes`; returns bias = Σ q·offset and step.
     func prepare(_ q: UnsafePointer<Float>, codes: UnsafeMutablePointer<Int8>) -> (bias: Float, step: Float) {
-        var bias: Float = 0, largest: Float = 0
-        for d in 0..<dims {
-            bias += q[d] * offsets[d]
-            largest = max(largest, abs(q[d] * scales[d]))
+        offsets.withUnsafeBufferPointer { offsets in
+            scales.withUnsafeBufferPointer { scales in
+                // Eight partial sums and maxima: no loop-carried chain through one register.
+                @inline(__always) func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+                    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+                }
+                var bias = SIMD8<Float>(), largest = SIMD8<Float>()
+                var d = 0
+                while d &+ 8 <= dims {
+                    let qv = load8(q + d)
+                    bias += qv * load8(offsets.baseAddress! + d)
+                    let w = qv * load8(scales.baseAddress! + d)
+                    largest = pointwiseMax(largest, pointwiseMax(w, -w))
+                    d &+= 8
+                }
+                var biasSum = bias.sum(), largestMax = largest.max()
+                while d < dims {
+                    biasSum += q[d] * offsets[d]
+                    largestMax = max(largestMax, abs(q[d] * scales[d]))
+                    d &+= 1
+                }
+                let step = largestMax > 0 && largestMax.isFinite ? largestMax / 127 : 1
+                let inverse = 1 / step
+                for d in 0..<dims {
+                    // Clamped (also against a product that overflowed), then rounded half away
+                    // from zero by truncation: no libm call.
+                    var w = q[d] * scales[d] * inverse
+                    if !(w.magnitude <= 127) { w = w < 0 ? -127 : 127 }
+                    codes[d] = Int8(w + (w < 0 ? -0.5 : 0.5))
+                }
+                return (biasSum, step)
+            }
         }
-        let step = largest > 0 ? largest / 127 : 1
-        let inverse = 1 / step
-        for d in 0..<dims {
-            codes[d] = Int8(min(max((q[d] * scales[d] * inverse).rounded(), -127), 127))
-        }
-        return (bias, step)
     }
 
     func write(to w: inout ByteWriter) {
