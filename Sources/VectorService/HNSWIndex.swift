@@ -730,14 +730,14 @@ final class HNSWIndex: @unchecked Sendable {
         // The codes rank well enough that the true k nearest sit among the first few multiples of
         // k: re-rank those (each re-rank reads a full-precision vector from the file-backed map).
         let candidates = Array(scratch.results.sortedAscending().prefix(max(4 * k, 40)))
-        // Each full-precision vector is many lines of a file-backed map: ask for the next ones'
+        // Each full-precision vector is many lines in its own 4 KiB page of a file-backed map: ask
+        // for every first line at once (the page walks overlap), then for the whole next vector
         // while computing this one's distance.
-        let ahead = 2
-        for c in candidates.prefix(ahead) { prefetch(vector(c.node), bytes: vectorBytes) }
+        for c in candidates { lakehouse_prefetch(vector(c.node)) }
         var reranked: [NodeHit] = []
         reranked.reserveCapacity(candidates.count)
         for (i, c) in candidates.enumerated() {
-            if i + ahead < candidates.count { prefetch(vector(candidates[i + ahead].node), bytes: vectorBytes) }
+            if i + 1 < candidates.count { prefetch(vector(candidates[i + 1].node), bytes: vectorBytes) }
             reranked.append(NodeHit(node: c.node, distance: K.distance(q, vector(c.node), dims)))
         }
         reranked.sort { $0.distance < $1.distance }

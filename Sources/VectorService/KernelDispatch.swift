@@ -59,10 +59,11 @@ struct KernelTable: Sendable {
     let dotU8I8: CodeKernel
 
     static func compiled(for set: InstructionSet) -> KernelTable {
+        // The C functions themselves (no Swift thunk in between).
         let int8: CodeKernel = switch set.int8Kernel {
-        case "avx512vnni": { lakehouse_dot_u8i8_avx512vnni($0, $1, $2) }
-        case "avx2": { lakehouse_dot_u8i8_avx2($0, $1, $2) }
-        default: { lakehouse_dot_u8i8_scalar($0, $1, $2) }
+        case "avx512vnni": lakehouse_dot_u8i8_avx512vnni
+        case "avx2": lakehouse_dot_u8i8_avx2
+        default: lakehouse_dot_u8i8_scalar
         }
         return switch set {
         case .baseline:

@@ -56,20 +56,22 @@ struct ScalarQuantizer: Sendable, Equatable {
     func prepare(_ q: UnsafePointer<Float>, codes: UnsafeMutablePointer<Int8>) -> (bias: Float, step: Float) {
         offsets.withUnsafeBufferPointer { offsets in
             scales.withUnsafeBufferPointer { scales in
-                // Eight partial sums and maxima: no loop-carried chain through one register.
-                @inline(__always) func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
-                    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-                }
-                var bias = SIMD8<Float>(), largest = SIMD8<Float>()
+                // Four partial sums and maxima: no loop-carried chain through one register.
+                var b0: Float = 0, b1: Float = 0, b2: Float = 0, b3: Float = 0
+                var m0: Float = 0, m1: Float = 0, m2: Float = 0, m3: Float = 0
                 var d = 0
-                while d &+ 8 <= dims {
-                    let qv = load8(q + d)
-                    bias += qv * load8(offsets.baseAddress! + d)
-                    let w = qv * load8(scales.baseAddress! + d)
-                    largest = pointwiseMax(largest, pointwiseMax(w, -w))
-                    d &+= 8
+                while d &+ 4 <= dims {
+                    b0 += q[d] * offsets[d]
+                    b1 += q[d &+ 1] * offsets[d &+ 1]
+                    b2 += q[d &+ 2] * offsets[d &+ 2]
+                    b3 += q[d &+ 3] * offsets[d &+ 3]
+                    m0 = max(m0, abs(q[d] * scales[d]))
+                    m1 = max(m1, abs(q[d &+ 1] * scales[d &+ 1]))
+                    m2 = max(m2, abs(q[d &+ 2] * scales[d &+ 2]))
+                    m3 = max(m3, abs(q[d &+ 3] * scales[d &+ 3]))
+                    d &+= 4
                 }
-                var biasSum = bias.sum(), largestMax = largest.max()
+                var biasSum = (b0 + b1) + (b2 + b3), largestMax = max(max(m0, m1), max(m2, m3))
                 while d < dims {
                     biasSum += q[d] * offsets[d]
                     largestMax = max(largestMax, abs(q[d] * scales[d]))
