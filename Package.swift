@@ -66,9 +66,12 @@ var targets: [Target] = [
 for kernel in vectorKernelTargets {
     targets.append(.target(name: kernel.name, path: "Sources/\(kernel.name)", swiftSettings: kernel.settings))
 }
+// int8 indexes' integer kernels (AVX-512 VNNI, AVX2, portable), C with per-function target attributes;
+// optimised even in debug builds so the tests' int8 indexes are not slowed by -O0.
+targets.append(.target(name: "VectorKernelsInt8", path: "Sources/VectorKernelsInt8", cSettings: [.unsafeFlags(["-O2"])]))
 /// Kernel modules each service links besides LakehouseKit.
 let kernelDependencies: [String: [Target.Dependency]] = [
-    "VectorService": vectorKernelTargets.map { .target(name: $0.name) },
+    "VectorService": vectorKernelTargets.map { .target(name: $0.name) } + [.target(name: "VectorKernelsInt8")],
     "EmbedService": miniLMKernelTargets.map { .target(name: $0.name) },
 ]
 for daemon in daemons {

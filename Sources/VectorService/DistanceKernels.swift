@@ -56,10 +56,10 @@ enum DistanceKernels {
         KernelDispatch.active.squaredL2(a, b, n)
     }
 
-    /// Σ qᵢ·cᵢ over 8-bit codes (int8 indexes).
+    /// Σ cᵢ·qᵢ over 8-bit codes and a quantised query (int8 indexes), exact.
     @inline(__always)
-    static func dotU8(_ q: UnsafePointer<Float>, _ c: UnsafePointer<UInt8>, _ n: Int) -> Float {
-        KernelDispatch.active.dotU8(q, c, n)
+    static func dotU8I8(_ c: UnsafePointer<UInt8>, _ q: UnsafePointer<Int8>, _ n: Int) -> Int32 {
+        KernelDispatch.active.dotU8I8(c, q, n)
     }
 
     /// Scales `v` to unit length in place; returns false for a zero (or non-finite) norm.

@@ -4,6 +4,7 @@ import Glibc
 import Foundation
 import LakehouseKit
 import Synchronization
+import VectorKernelsInt8
 
 /// One candidate or result: a node and its distance to the query (lower is closer).
 struct Neighbor {
@@ -256,7 +257,6 @@ final class HNSWIndex: @unchecked Sendable {
     {
         var current = start, best = distance
         let (base, stride) = distanceSpace(D.self)
-        var touched: UInt8 = 0
         var changed = true
         while changed {
             changed = false
@@ -265,7 +265,7 @@ final class HNSWIndex: @unchecked Sendable {
             // Overlap the neighbours' cache misses (see searchLayer).
             var t = 1
             while t <= n {
-                touched &+= base.load(fromByteOffset: Int(list[t]) &* stride, as: UInt8.self)
+                prefetch(base + Int(list[t]) &* stride, bytes: dist.prefetchBytes)
                 t &+= 1
             }
             var j = 1
@@ -280,8 +280,17 @@ final class HNSWIndex: @unchecked Sendable {
                 }
             }
         }
-        scratch.sink &+= touched
         return (current, best)
+    }
+
+    /// Asks the caches for the lines holding `bytes` bytes from `p`, without waiting for them.
+    @inline(__always)
+    func prefetch(_ p: UnsafeRawPointer, bytes: Int) {
+        var offset = 0
+        repeat {
+            lakehouse_prefetch(p + offset)
+            offset &+= 64
+        } while offset < bytes
     }
 
     /// Best-first search of one layer (Malkov & Yashunin, algorithm 2). Leaves up to `ef` results
@@ -325,7 +334,7 @@ final class HNSWIndex: @unchecked Sendable {
         var space = distanceSpace(D.self)
         let stride = nodeStride
         let linkBytes = linkOffset
-        var touched: UInt8 = 0
+        let prefetchBytes = dist.prefetchBytes
         var expansions = 0
 
         while !candidates.isEmpty {
@@ -350,18 +359,18 @@ final class HNSWIndex: @unchecked Sendable {
             let list: UnsafePointer<UInt32> = layer == 0
                 ? (base + Int(current.node) &* stride + linkBytes).assumingMemoryBound(to: UInt32.self)
                 : UnsafePointer(links(current.node, layer))
+            // The likely next node to expand: its neighbour list arrives while this one's are measured.
+            if layer == 0 && !candidates.isEmpty {
+                prefetch(base + Int(candidates.top.node) &* stride + linkBytes, bytes: (m0 + 1) * 4)
+            }
             let n = Int(list[0])
-            // Touch the first cache line of every unvisited neighbour before computing any
-            // distance, so their cache misses overlap instead of being paid one after another
-            // (Swift has no prefetch intrinsic; a load into a sink the compiler cannot drop does
-            // the same job). The hardware streamer fetches the rest of each vector.
+            // Prefetch every unvisited neighbour before computing any distance, so their cache
+            // misses overlap instead of being paid one after another.
             var t = 1
             while t <= n {
                 let neighbor = list[t]
                 t &+= 1
-                if visited[Int(neighbor)] != epoch {
-                    touched &+= space.base.load(fromByteOffset: Int(neighbor) &* space.stride, as: UInt8.self)
-                }
+                if visited[Int(neighbor)] != epoch { prefetch(space.base + Int(neighbor) &* space.stride, bytes: prefetchBytes) }
             }
             var j = 1
             while j <= n {
@@ -380,7 +389,6 @@ final class HNSWIndex: @unchecked Sendable {
                 }
             }
         }
-        scratch.sink &+= touched
         scratch.results = results
         scratch.candidates = candidates
     }
@@ -714,15 +722,24 @@ final class HNSWIndex: @unchecked Sendable {
             while scratch.results.count > k { scratch.results.pop() }
             return scratch.results.sortedAscending().map { NodeHit(node: $0.node, distance: $0.distance) }
         }
-        let scaled = scratch.queryBuffer(dims)
-        let bias = quantizer.prepare(q, scaled: scaled)
+        let codes = scratch.queryCodes(dims)
+        let (bias, step) = quantizer.prepare(q, codes: codes)
         let queryNorm = metric == .euclidean ? DistanceKernels.dot(q, q, dims) : 0
-        walk(CodeDistance(scaled: scaled, bias: bias, dims: dims, metric: metric, queryNorm: queryNorm, normOffset: normOffset),
+        walk(CodeDistance(query: codes, bias: bias, step: step, dims: dims, metric: metric, queryNorm: queryNorm, normOffset: normOffset),
              q, k: k, ef: ef, allowed: allowed, visibleLimit: visibleLimit, scratch: scratch)
         // The codes rank well enough that the true k nearest sit among the first few multiples of
         // k: re-rank those (each re-rank reads a full-precision vector from the file-backed map).
-        let candidates = scratch.results.sortedAscending().prefix(max(4 * k, 40))
-        var reranked = candidates.map { NodeHit(node: $0.node, distance: K.distance(q, vector($0.node), dims)) }
+        let candidates = Array(scratch.results.sortedAscending().prefix(max(4 * k, 40)))
+        // Each full-precision vector is many lines in its own 4 KiB page of a file-backed map: ask
+        // for every first line at once (the page walks overlap), then for the whole next vector
+        // while computing this one's distance.
+        for c in candidates { lakehouse_prefetch(vector(c.node)) }
+        var reranked: [NodeHit] = []
+        reranked.reserveCapacity(candidates.count)
+        for (i, c) in candidates.enumerated() {
+            if i + 1 < candidates.count { prefetch(vector(candidates[i + 1].node), bytes: vectorBytes) }
+            reranked.append(NodeHit(node: c.node, distance: K.distance(q, vector(c.node), dims)))
+        }
         reranked.sort { $0.distance < $1.distance }
         return Array(reranked.prefix(k))
     }
@@ -830,13 +847,11 @@ final class SearchScratch: @unchecked Sendable {
     var visited: UnsafeMutablePointer<UInt16>?
     var visitedCapacity = 0
     var epoch: UInt16 = 0
-    /// Receives the cache-line touches of `searchLayer`, so the compiler keeps those loads.
-    var sink: UInt8 = 0
-    private var query: UnsafeMutablePointer<Float>?
+    private var query: UnsafeMutablePointer<Int8>?
     private var queryCapacity = 0
 
-    /// A float buffer of `n` for the prepared query of an int8 search.
-    func queryBuffer(_ n: Int) -> UnsafeMutablePointer<Float> {
+    /// A buffer of `n` bytes for the quantised query of an int8 search.
+    func queryCodes(_ n: Int) -> UnsafeMutablePointer<Int8> {
         if n > queryCapacity {
             query?.deallocate()
             query = .allocate(capacity: n)

@@ -2,6 +2,7 @@ import Foundation
 import VectorKernelsAVX2
 import VectorKernelsAVX512
 import VectorKernelsBaseline
+import VectorKernelsInt8
 
 /// The instruction sets vectord's distance kernels are compiled for (one module each).
 public enum InstructionSet: String, Sendable, CaseIterable, Comparable {
@@ -11,6 +12,8 @@ public enum InstructionSet: String, Sendable, CaseIterable, Comparable {
     case avx2
     /// AVX-512 F/CD/BW/DQ/VL (`-target-cpu skylake-avx512`).
     case avx512
+    /// AVX-512 as above for floats, plus VNNI (`vpdpbusd`) for the integer kernel of int8 indexes.
+    case avx512vnni
 
     /// The /proc/cpuinfo flags a CPU needs for code compiled with this set's `-target-cpu`
     /// (vector extensions and the scalar ones the compiler may also use).
@@ -19,6 +22,16 @@ public enum InstructionSet: String, Sendable, CaseIterable, Comparable {
         case .baseline: []
         case .avx2: ["avx", "avx2", "fma", "f16c", "bmi1", "bmi2", "movbe", "popcnt", "abm"]
         case .avx512: InstructionSet.avx2.requiredFlags.union(["avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"])
+        case .avx512vnni: InstructionSet.avx512.requiredFlags.union(["avx512_vnni"])
+        }
+    }
+
+    /// The integer kernel (int8 indexes) this set runs: VNNI's, else AVX2's, else the portable one.
+    var int8Kernel: String {
+        switch self {
+        case .baseline: "scalar"
+        case .avx2, .avx512: "avx2"
+        case .avx512vnni: "avx512vnni"
         }
     }
 
@@ -37,24 +50,31 @@ public enum KernelChoice: Sendable, Equatable {
 /// module: Swift forms C pointers only from local references).
 struct KernelTable: Sendable {
     typealias FloatKernel = @convention(c) (UnsafePointer<Float>, UnsafePointer<Float>, Int) -> Float
-    typealias CodeKernel = @convention(c) (UnsafePointer<Float>, UnsafePointer<UInt8>, Int) -> Float
+    /// Σ codeᵢ·queryᵢ, exact in 32 bits (VectorKernelsInt8).
+    typealias CodeKernel = @convention(c) (UnsafePointer<UInt8>?, UnsafePointer<Int8>?, Int) -> Int32
 
     let instructionSet: InstructionSet
     let dot: FloatKernel
     let squaredL2: FloatKernel
-    let dotU8: CodeKernel
+    let dotU8I8: CodeKernel
 
     static func compiled(for set: InstructionSet) -> KernelTable {
-        switch set {
+        // The C functions themselves (no Swift thunk in between).
+        let int8: CodeKernel = switch set.int8Kernel {
+        case "avx512vnni": lakehouse_dot_u8i8_avx512vnni
+        case "avx2": lakehouse_dot_u8i8_avx2
+        default: lakehouse_dot_u8i8_scalar
+        }
+        return switch set {
         case .baseline:
-            KernelTable(instructionSet: set, dot: { VectorKernelsBaseline.kernelDot($0, $1, $2) }, squaredL2: { VectorKernelsBaseline.kernelSquaredL2($0, $1, $2) },
-                        dotU8: { VectorKernelsBaseline.kernelDotU8($0, $1, $2) })
+            KernelTable(instructionSet: set, dot: { VectorKernelsBaseline.kernelDot($0, $1, $2) },
+                        squaredL2: { VectorKernelsBaseline.kernelSquaredL2($0, $1, $2) }, dotU8I8: int8)
         case .avx2:
-            KernelTable(instructionSet: set, dot: { VectorKernelsAVX2.kernelDot($0, $1, $2) }, squaredL2: { VectorKernelsAVX2.kernelSquaredL2($0, $1, $2) },
-                        dotU8: { VectorKernelsAVX2.kernelDotU8($0, $1, $2) })
-        case .avx512:
-            KernelTable(instructionSet: set, dot: { VectorKernelsAVX512.kernelDot($0, $1, $2) }, squaredL2: { VectorKernelsAVX512.kernelSquaredL2($0, $1, $2) },
-                        dotU8: { VectorKernelsAVX512.kernelDotU8($0, $1, $2) })
+            KernelTable(instructionSet: set, dot: { VectorKernelsAVX2.kernelDot($0, $1, $2) },
+                        squaredL2: { VectorKernelsAVX2.kernelSquaredL2($0, $1, $2) }, dotU8I8: int8)
+        case .avx512, .avx512vnni:
+            KernelTable(instructionSet: set, dot: { VectorKernelsAVX512.kernelDot($0, $1, $2) },
+                        squaredL2: { VectorKernelsAVX512.kernelSquaredL2($0, $1, $2) }, dotU8I8: int8)
         }
     }
 }

@@ -6,8 +6,8 @@ public enum Quantization: String, Sendable, Codable, CaseIterable {
 }
 
 /// 8-bit scalar quantisation with a per-dimension affine map: x ≈ offset + scale · code, code in
-/// 0...255, trained from the minimum and maximum of each dimension over a sample. A search keeps its
-/// query in floats (asymmetric distance): q·x̂ = Σ q·offset + Σ (q·scale)·code, one kernel call.
+/// 0...255, trained from the minimum and maximum of each dimension over a sample. A search quantises
+/// its query once (`prepare`) and compares it with each node in integers, one kernel call.
 /// Fixed once trained: recovery and compaction reuse the persisted parameters.
 struct ScalarQuantizer: Sendable, Equatable {
     let offsets: [Float]
@@ -49,14 +49,46 @@ struct ScalarQuantizer: Sendable, Equatable {
         return norm
     }
 
-    /// Query-side terms: `scaled[d] = q[d]·scale[d]` and returns Σ q·offset.
-    func prepare(_ q: UnsafePointer<Float>, scaled: UnsafeMutablePointer<Float>) -> Float {
-        var bias: Float = 0
-        for d in 0..<dims {
-            scaled[d] = q[d] * scales[d]
-            bias += q[d] * offsets[d]
+    /// Query-side terms of the integer distance. The query's weights wᵢ = qᵢ·scaleᵢ are quantised
+    /// to signed bytes, wᵢ ≈ step·qcodeᵢ with step = max|wᵢ| / 127, so that
+    /// q·x̂ = Σ q·offset + Σ wᵢ·codeᵢ ≈ bias + step·Σ qcodeᵢ·codeᵢ: one integer dot product per node.
+    /// Writes the query codes to `codes`; returns bias = Σ q·offset and step.
+    func prepare(_ q: UnsafePointer<Float>, codes: UnsafeMutablePointer<Int8>) -> (bias: Float, step: Float) {
+        offsets.withUnsafeBufferPointer { offsets in
+            scales.withUnsafeBufferPointer { scales in
+                // Four partial sums and maxima: no loop-carried chain through one register.
+                var b0: Float = 0, b1: Float = 0, b2: Float = 0, b3: Float = 0
+                var m0: Float = 0, m1: Float = 0, m2: Float = 0, m3: Float = 0
+                var d = 0
+                while d &+ 4 <= dims {
+                    b0 += q[d] * offsets[d]
+                    b1 += q[d &+ 1] * offsets[d &+ 1]
+                    b2 += q[d &+ 2] * offsets[d &+ 2]
+                    b3 += q[d &+ 3] * offsets[d &+ 3]
+                    m0 = max(m0, abs(q[d] * scales[d]))
+                    m1 = max(m1, abs(q[d &+ 1] * scales[d &+ 1]))
+                    m2 = max(m2, abs(q[d &+ 2] * scales[d &+ 2]))
+                    m3 = max(m3, abs(q[d &+ 3] * scales[d &+ 3]))
+                    d &+= 4
+                }
+                var biasSum = (b0 + b1) + (b2 + b3), largestMax = max(max(m0, m1), max(m2, m3))
+                while d < dims {
+                    biasSum += q[d] * offsets[d]
+                    largestMax = max(largestMax, abs(q[d] * scales[d]))
+                    d &+= 1
+                }
+                let step = largestMax > 0 && largestMax.isFinite ? largestMax / 127 : 1
+                let inverse = 1 / step
+                for d in 0..<dims {
+                    // Clamped (also against a product that overflowed), then rounded half away
+                    // from zero by truncation: no libm call.
+                    var w = q[d] * scales[d] * inverse
+                    if !(w.magnitude <= 127) { w = w < 0 ? -127 : 127 }
+                    codes[d] = Int8(w + (w < 0 ? -0.5 : 0.5))
+                }
+                return (biasSum, step)
+            }
         }
-        return bias
     }
 
     func write(to w: inout ByteWriter) {

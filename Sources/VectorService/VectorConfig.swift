@@ -70,7 +70,7 @@ public struct VectorConfig: Sendable, Equatable {
     public static func kernelChoice(_ env: [String: String]) throws(Invalid) -> KernelChoice {
         guard let raw = env["VECTORD_KERNELS"], !raw.isEmpty, raw != "auto" else { return .auto }
         guard let set = InstructionSet(rawValue: raw) else {
-            throw Invalid(description: "VECTORD_KERNELS=\(raw): expected auto, baseline, avx2 or avx512")
+            throw Invalid(description: "VECTORD_KERNELS=\(raw): expected auto, baseline, avx2, avx512 or avx512vnni")
         }
         return .forced(set)
     }

@@ -46,6 +46,7 @@ public struct VectorService: DaemonService {
         catalog.set(opened)
         snapshotTimer.start(every: config.snapshotIntervalSeconds, catalog: opened, logger: context.logger)
         context.logger.info("recovered", [("kernels", KernelDispatch.selected.rawValue),
+                                           ("int8_kernel", KernelDispatch.selected.int8Kernel),
                                            ("indexes", String(opened.names.count)),
                                            ("items", String(opened.list().reduce(0) { $0 + $1.count })),
                                            ("seconds", String(format: "%.3f", Date().timeIntervalSince(started)))])
@@ -61,6 +62,8 @@ public struct VectorService: DaemonService {
             // Which compiled distance kernels this process chose (KernelDispatch).
             var out = "# HELP vectord_kernels_info Instruction set of the distance kernels in use.\n"
                 + "# TYPE vectord_kernels_info gauge\nvectord_kernels_info{instruction_set=\"\(KernelDispatch.selected.rawValue)\"} 1\n"
+                + "# HELP vectord_int8_kernel_info Integer kernel of int8 indexes in use.\n"
+                + "# TYPE vectord_int8_kernel_info gauge\nvectord_int8_kernel_info{kernel=\"\(KernelDispatch.selected.int8Kernel)\"} 1\n"
             guard let stats = catalog.current?.list(), !stats.isEmpty else { return out }
             func family(_ name: String, _ help: String, _ kind: String, _ value: (IndexStats) -> Double) {
                 out += "# HELP \(name) \(help)\n# TYPE \(name) \(kind)\n"

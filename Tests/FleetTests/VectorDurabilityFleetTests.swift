@@ -139,10 +139,11 @@ import Testing
         #expect(try await selfMatches(Array(stride(from: 1_000, to: 2_000, by: 50))) == 20)
         let metrics = try await fleet.request(.vectord, .GET, "/metrics").text
         #expect(metrics.contains("vectord_kernels_info{instruction_set="))
+        #expect(metrics.contains("vectord_int8_kernel_info{kernel="))
         _ = fleet.stop()
     }
 
-    /// VECTORD_KERNELS=baseline forces the baseline kernels, and the daemon says so.
+    /// VECTORD_KERNELS=baseline forces the baseline kernels (int8's scalar one too), and the daemon says so.
     @Test func kernelsCanBeForcedToBaseline() async throws {
         let fleet = try Fleet(extraEnvironment: ["VECTORD_KERNELS": "baseline"])
         defer { fleet.removeData() }
@@ -150,7 +151,9 @@ import Testing
         #expect(await fleet.waitUntilReady(.vectord))
         let metrics = try await fleet.request(.vectord, .GET, "/metrics").text
         #expect(metrics.contains(#"vectord_kernels_info{instruction_set="baseline"} 1"#), "\(metrics.prefix(400))")
+        #expect(metrics.contains(#"vectord_int8_kernel_info{kernel="scalar"} 1"#), "\(metrics.prefix(600))")
         #expect(fleet.process(.vectord).log.contains("kernels=baseline"))
+        #expect(fleet.process(.vectord).log.contains("int8_kernel=scalar"))
         _ = fleet.stop()
         let bad = try Fleet()
         defer { bad.removeData() }

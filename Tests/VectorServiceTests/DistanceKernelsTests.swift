@@ -17,20 +17,15 @@ import Testing
         var rng = SplitMix64(seed: UInt64(dims))
         let a = (0..<dims).map { _ in Float(rng.nextUnit()) }
         let b = (0..<dims).map { _ in Float(rng.nextUnit()) }
-        let codes = (0..<dims).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
         let refDot = referenceDot(a, b), refL2 = referenceL2(a, b)
-        let refCodes = zip(a, codes).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
         let sets = KernelDispatch.supported(cpuFlags: KernelDispatch.cpuFlags())
         #expect(sets.first == .baseline)
         for set in sets {
             let table = KernelTable.compiled(for: set)
             #expect(table.instructionSet == set)
-            let (dot, l2, u8) = a.withUnsafeBufferPointer { pa in
+            let (dot, l2) = a.withUnsafeBufferPointer { pa in
                 b.withUnsafeBufferPointer { pb in
-                    codes.withUnsafeBufferPointer { pc in
-                        (table.dot(pa.baseAddress!, pb.baseAddress!, dims), table.squaredL2(pa.baseAddress!, pb.baseAddress!, dims),
-                         table.dotU8(pa.baseAddress!, pc.baseAddress!, dims))
-                    }
+                    (table.dot(pa.baseAddress!, pb.baseAddress!, dims), table.squaredL2(pa.baseAddress!, pb.baseAddress!, dims))
                 }
             }
             for metric in Metric.allCases {
@@ -43,7 +38,53 @@ import Testing
                 let scale = metric == .cosine ? max(abs(refDot), 1) : max(abs(want), 1e-30)
                 #expect(abs(got - want) <= 1e-5 * scale, "\(set) \(metric) dims \(dims): \(got) vs \(want)")
             }
-            #expect(abs(Double(u8) - refCodes) <= 1e-5 * refCodes, "\(set) int8 codes dims \(dims)")
+        }
+    }
+
+    /// Σ codeᵢ·queryᵢ in 64-bit integers: the reference every integer kernel must equal exactly.
+    func referenceCodeDot(_ codes: [UInt8], _ query: [Int8]) -> Int64 {
+        zip(codes, query).reduce(0) { $0 + Int64($1.0) * Int64($1.1) }
+    }
+
+    /// Every compiled integer kernel (int8 indexes) this CPU can run returns exactly the scalar
+    /// reference, for random codes and for the extremes (255 × ±127 everywhere: no lane saturates),
+    /// for lengths that are not multiples of any vector width, and at the largest dims an index takes.
+    @Test(arguments: [1, 7, 63, 64, 65, 127, 129, 383, 384, 1536, IndexParams.dimsRange.upperBound])
+    func everyIntegerKernelEqualsTheScalarReference(dims: Int) {
+        var rng = SplitMix64(seed: UInt64(dims) &+ 7)
+        let random = ((0..<dims).map { _ in UInt8(truncatingIfNeeded: rng.next()) },
+                      (0..<dims).map { _ in Int8(Int(rng.next() % 255) - 127) })
+        let cases: [(codes: [UInt8], query: [Int8])] = [
+            random,
+            ([UInt8](repeating: 255, count: dims), [Int8](repeating: 127, count: dims)),
+            ([UInt8](repeating: 255, count: dims), [Int8](repeating: -127, count: dims)),
+        ]
+        let sets = KernelDispatch.supported(cpuFlags: KernelDispatch.cpuFlags())
+        for set in sets {
+            let table = KernelTable.compiled(for: set)
+            for (n, c) in cases.enumerated() {
+                let got = c.codes.withUnsafeBufferPointer { pc in c.query.withUnsafeBufferPointer { table.dotU8I8(pc.baseAddress!, $0.baseAddress!, dims) } }
+                #expect(Int64(got) == referenceCodeDot(c.codes, c.query), "\(set) (\(set.int8Kernel)) case \(n) dims \(dims)")
+            }
+        }
+    }
+
+    /// The integer kernels read no byte past `n`: a vector ending at the last byte of a mapping
+    /// followed by an unmapped page is read without a fault (the masked tail of the VNNI kernel).
+    @Test func integerKernelsStopAtTheLastByte() throws {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let mapped = try #require(mmap(nil, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0))
+        #expect(mapped != MAP_FAILED)
+        defer { munmap(mapped, 2 * page) }
+        #expect(mprotect(mapped + page, page, PROT_NONE) == 0)
+        for dims in [1, 7, 100, 383] {
+            let codes = (mapped + page - dims).bindMemory(to: UInt8.self, capacity: dims)
+            codes.update(repeating: 3, count: dims)
+            let query = [Int8](repeating: -2, count: dims)
+            for set in KernelDispatch.supported(cpuFlags: KernelDispatch.cpuFlags()) {
+                let got = query.withUnsafeBufferPointer { KernelTable.compiled(for: set).dotU8I8(codes, $0.baseAddress!, dims) }
+                #expect(got == Int32(-6 * dims), "\(set) dims \(dims)")
+            }
         }
     }
 
@@ -67,6 +108,9 @@ import Testing
         let full = InstructionSet.avx512.requiredFlags
         #if arch(x86_64)
         #expect(KernelDispatch.choose(.auto, cpuFlags: full) == .avx512)
+        #expect(KernelDispatch.choose(.auto, cpuFlags: full.union(["avx512_vnni"])) == .avx512vnni)
+        #expect(KernelDispatch.choose(.forced(.avx512), cpuFlags: full.union(["avx512_vnni"])) == .avx512)
+        #expect(KernelDispatch.choose(.forced(.baseline), cpuFlags: full.union(["avx512_vnni"])).int8Kernel == "scalar")
         #expect(KernelDispatch.choose(.auto, cpuFlags: full.subtracting(["avx512bw"])) == .avx2)
         #expect(KernelDispatch.choose(.auto, cpuFlags: full.subtracting(["fma"])) == .baseline)
         #expect(KernelDispatch.choose(.forced(.avx2), cpuFlags: full) == .avx2)
@@ -76,6 +120,7 @@ import Testing
         #expect(KernelDispatch.choose(.auto, cpuFlags: []) == .baseline)
         #expect(KernelDispatch.choose(.forced(.baseline), cpuFlags: full) == .baseline)
         #expect(try VectorConfig.kernelChoice(["VECTORD_KERNELS": "baseline"]) == .forced(.baseline))
+        #expect(try VectorConfig.kernelChoice(["VECTORD_KERNELS": "avx512vnni"]) == .forced(.avx512vnni))
         #expect(try VectorConfig.kernelChoice([:]) == .auto)
         #expect(throws: VectorConfig.Invalid.self) { try VectorConfig.kernelChoice(["VECTORD_KERNELS": "sse9"]) }
     }

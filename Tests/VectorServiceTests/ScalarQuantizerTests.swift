@@ -27,26 +27,31 @@ import Testing
         let q = stored.withUnsafeBufferPointer { ScalarQuantizer(training: $0.baseAddress!, count: 200, dims: 48) }
         var query = d.query(0)
         if metric == .cosine { _ = DistanceKernels.normalize(&query) }
-        var scaled = [Float](repeating: 0, count: 48)
-        let bias = query.withUnsafeBufferPointer { p in scaled.withUnsafeMutableBufferPointer { q.prepare(p.baseAddress!, scaled: $0.baseAddress!) } }
+        var queryCodes = [Int8](repeating: 0, count: 48)
+        let (bias, step) = query.withUnsafeBufferPointer { p in queryCodes.withUnsafeMutableBufferPointer { q.prepare(p.baseAddress!, codes: $0.baseAddress!) } }
+        #expect(queryCodes.map { abs(Int($0)) }.max() == 127, "the largest weight uses the full signed range")
+        for i in 0..<48 { #expect(abs(Float(queryCodes[i]) * step - query[i] * q.scales[i]) <= step / 2 * 1.0001) }
         var record = [UInt8](repeating: 0, count: 48 + 4)
         for row in 0..<200 {
             let v = Array(stored[(row * 48)..<((row + 1) * 48)])
             let norm = v.withUnsafeBufferPointer { p in record.withUnsafeMutableBufferPointer { q.encode(p.baseAddress!, into: $0.baseAddress!) } }
             record.withUnsafeMutableBytes { $0.storeBytes(of: norm, toByteOffset: 48, as: Float.self) }
-            let approx = scaled.withUnsafeBufferPointer { s in
+            let approx = queryCodes.withUnsafeBufferPointer { s in
                 record.withUnsafeBytes {
-                    CodeDistance(scaled: s.baseAddress!, bias: bias, dims: 48, metric: metric,
+                    CodeDistance(query: s.baseAddress!, bias: bias, step: step, dims: 48, metric: metric,
                                  queryNorm: query.reduce(0) { $0 + $1 * $1 }, normOffset: 48).distance($0.baseAddress!)
                 }
             }
             let exact = BruteForceSearch.distance(query, v, metric: metric)
-            // Each coordinate is off by at most half a step: bound the distance's error by it.
+            // Each coordinate is off by at most half a step, and each query weight by half the query's
+            // step (times the code it multiplies): bound the distance's error by both.
             var bound: Float = 1e-4 * max(1, abs(exact))
             for i in 0..<48 {
                 let half = q.scales[i] / 2
                 let decoded = q.offsets[i] + q.scales[i] * Float(record[i])
-                bound += metric == .euclidean ? half * abs(v[i] + decoded - 2 * query[i]) + half * half : half * abs(query[i])
+                let queryError = step / 2 * Float(record[i])
+                bound += metric == .euclidean ? half * abs(v[i] + decoded - 2 * query[i]) + half * half + 2 * queryError
+                    : half * abs(query[i]) + queryError
             }
             #expect(abs(approx - exact) <= bound, "row \(row): \(approx) vs \(exact), bound \(bound)")
         }
