@@ -23,7 +23,7 @@ struct FillPipeline: Sendable {
         // 1. Understand: count, role, place, shift, day.
         var stageStart = MonotonicClock.nanoseconds()
         let understood: UnderstoodRequest = try await call("understand", runID) {
-            try await peers.callTree(.matrixd, .POST, "/v1/understand", body: ["text": command.query], requestID: requestID, idempotent: true)
+            try await peers.callJSON(.matrixd, .POST, "/v1/understand", body: ["text": command.query], requestID: requestID, idempotent: true)
         }
         timings["understand"] = Self.milliseconds(since: stageStart)
         guard let role = understood.role else {
@@ -68,7 +68,7 @@ struct FillPipeline: Sendable {
         let outcome: IterateResponse = try await call("iterate", runID) {
             let iterate = IterateRequest(request: request, candidates: [], playbookWorkerIDs: playbookWorkerIDs,
                                          provider: command.provider, maxAttempts: maxAttempts, runID: runID)
-            return try await peers.callTree(.validatord, .POST, "/v1/iterate", bytes: try WorkerListJSON.bytes(iterate, workers: workers, under: "candidates"),
+            return try await peers.callJSON(.validatord, .POST, "/v1/iterate", bytes: try WorkerListJSON.bytes(iterate, workers: workers, under: "candidates"),
                                             requestID: requestID)
         }
         timings["iterate"] = Self.milliseconds(since: stageStart)
@@ -103,7 +103,7 @@ struct FillPipeline: Sendable {
         let logger = self.logger
         Task.detached {
             do {
-                let _: JSONValue = try await peers.callTree(.matrixd, .POST, "/v1/playbooks", body: playbook, requestID: requestID)
+                let _: JSONValue = try await peers.callJSON(.matrixd, .POST, "/v1/playbooks", body: playbook, requestID: requestID)
             } catch {
                 logger.warn("playbook not recorded", requestID: requestID, [("run_id", playbook.runID ?? ""), ("error", String(describing: error))])
             }

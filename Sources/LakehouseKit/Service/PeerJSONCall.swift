@@ -50,14 +50,16 @@ public enum PeerCallError: Error, Sendable, CustomStringConvertible {
 }
 
 extension PeerClient {
-    /// POSTs (or PUTs …) `body` as JSON to a peer and decodes its 2xx answer as `Response`.
+    /// POSTs (or PUTs …) `body` as JSON to a peer and decodes its 2xx answer as `Response`, both
+    /// through `JSONTree` (the pull reader and writer; Foundation's coders only for what the tree
+    /// coders cannot take), since these calls are the fleet's hot hops.
     public func callJSON<Body: Encodable, Response: Decodable>(
         _ daemon: Daemon, _ method: HTTPMethod = .POST, _ target: String, body: Body, as _: Response.Type = Response.self,
         requestID: String? = nil, idempotent: Bool? = nil, timeoutMs: Int? = nil
     ) async throws(PeerCallError) -> Response {
         let bytes: [UInt8]
         do {
-            bytes = try JSONCoding.encode(body)
+            bytes = try JSONTree.encode(body)
         } catch {
             throw .undecodable(daemon, "request could not be encoded: \(error)")
         }
@@ -72,33 +74,8 @@ extension PeerClient {
         try await callJSON(daemon, method, target, bytes: [], requestID: requestID, idempotent: nil, timeoutMs: timeoutMs)
     }
 
-    private func callJSON<Response: Decodable>(_ daemon: Daemon, _ method: HTTPMethod, _ target: String, bytes: [UInt8],
-                                               requestID: String?, idempotent: Bool?, timeoutMs: Int?) async throws(PeerCallError) -> Response {
-        let body = try await answerBody(daemon, method, target, bytes: bytes, requestID: requestID, idempotent: idempotent, timeoutMs: timeoutMs)
-        do {
-            return try JSONDecoder().decode(Response.self, from: Data(body))
-        } catch {
-            throw .undecodable(daemon, "\(error)")
-        }
-    }
-
-    /// `callJSON` through `JSONTree` (the pull reader and writer) instead of Foundation's coders: for
-    /// the fill's hot hops. Same errors; a body the tree decoder refuses is decoded by JSONDecoder.
-    public func callTree<Body: Encodable, Response: Decodable>(
-        _ daemon: Daemon, _ method: HTTPMethod = .POST, _ target: String, body: Body, as _: Response.Type = Response.self,
-        requestID: String? = nil, idempotent: Bool? = nil, timeoutMs: Int? = nil
-    ) async throws(PeerCallError) -> Response {
-        let bytes: [UInt8]
-        do {
-            bytes = try JSONTree.encode(body)
-        } catch {
-            throw .undecodable(daemon, "request could not be encoded: \(error)")
-        }
-        return try await callTree(daemon, method, target, bytes: bytes, requestID: requestID, idempotent: idempotent, timeoutMs: timeoutMs)
-    }
-
-    /// `callTree` with a body already encoded as JSON.
-    public func callTree<Response: Decodable>(
+    /// `callJSON` with a body already encoded as JSON.
+    public func callJSON<Response: Decodable>(
         _ daemon: Daemon, _ method: HTTPMethod = .POST, _ target: String, bytes: [UInt8], as _: Response.Type = Response.self,
         requestID: String? = nil, idempotent: Bool? = nil, timeoutMs: Int? = nil
     ) async throws(PeerCallError) -> Response {
@@ -115,12 +92,6 @@ extension PeerClient {
     /// that reads it with its own pull reader); anything else as a `PeerCallError`.
     public func callBytes(_ daemon: Daemon, _ method: HTTPMethod = .POST, _ target: String, bytes: [UInt8],
                           requestID: String? = nil, idempotent: Bool? = nil, timeoutMs: Int? = nil) async throws(PeerCallError) -> [UInt8] {
-        try await answerBody(daemon, method, target, bytes: bytes, requestID: requestID, idempotent: idempotent, timeoutMs: timeoutMs)
-    }
-
-    /// The body of a peer's 2xx answer; anything else as a `PeerCallError`.
-    private func answerBody(_ daemon: Daemon, _ method: HTTPMethod, _ target: String, bytes: [UInt8],
-                            requestID: String?, idempotent: Bool?, timeoutMs: Int?) async throws(PeerCallError) -> [UInt8] {
         let response: HTTPClientResponse
         do {
             response = try await send(daemon, method, target, body: bytes, requestID: requestID, idempotent: idempotent, timeoutMs: timeoutMs)
