@@ -103,23 +103,35 @@ final class RawConnection: @unchecked Sendable {
     // test blocked in recv there can starve the very handler it waits for. These run on Dispatch.
 
     func sendOffPool(_ text: String) async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            DispatchQueue.global().async {
-                self.send(text)
-                continuation.resume()
-            }
-        }
+        await offPool { self.send(text) }
     }
 
     func readResponseOffPool(bodyExpected: Bool = true) async -> Response? {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: self.readResponse(bodyExpected: bodyExpected)) }
-        }
+        await offPool { self.readResponse(bodyExpected: bodyExpected) }
     }
 
     func isClosedByPeerOffPool() async -> Bool {
+        await offPool { self.isClosedByPeer() }
+    }
+
+    /// Raw bytes (not framed by `readResponse`) until `complete` holds for what has arrived, or EOF,
+    /// error or timeout: for bodies that are not Content-Length framed (chunked, close-delimited).
+    func receiveOffPool(until complete: @escaping @Sendable ([UInt8]) -> Bool = { _ in false }) async -> [UInt8] {
+        await offPool {
+            var received: [UInt8] = []
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            while !complete(received) {
+                let n = self.receive(into: &chunk)
+                if n <= 0 { break }
+                received += chunk[0..<n]
+            }
+            return received
+        }
+    }
+
+    private func offPool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: self.isClosedByPeer()) }
+            DispatchQueue.global().async { continuation.resume(returning: body()) }
         }
     }
 
