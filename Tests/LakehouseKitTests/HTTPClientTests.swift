@@ -61,12 +61,14 @@ import Testing
         let test = try TestServer.start()
         let started = Date()
         do {
-            _ = try await get(test.port, "/slow/3000", timeoutMs: 200)
+            _ = try await get(test.port, "/slow/30000", timeoutMs: 200)
             Issue.record("expected a timeout")
         } catch {
             #expect(error == .timeout(peer: "127.0.0.1:\(test.port)", milliseconds: 200))
         }
-        #expect(Date().timeIntervalSince(started) < 1.5)
+        // Measured on the test task, which can wait seconds to be resumed while the run's other
+        // jobs hold the executor: the bound only shows the client did not wait for the peer's 30 s.
+        #expect(Date().timeIntervalSince(started) < 15)
         await test.stop()
     }
 

@@ -4,13 +4,15 @@ import Glibc
 
 /// A deliberately plain blocking TCP client for conformance tests: it sends exactly the bytes a test
 /// gives it and reads exactly what the server sends, with a receive timeout so no test can hang.
+/// The default timeout is a hang guard, not a deadline: a handler on an ordinary task can wait
+/// seconds behind the rest of the test run's jobs (see `offPool`), so it is well above that.
 /// `@unchecked Sendable`: at most one task sends while another reads; send(2) and recv(2) on one
 /// socket are independent, and only the reader touches `buffer`.
 final class RawConnection: @unchecked Sendable {
     let fd: Int32
     private var buffer: [UInt8] = []
 
-    init(port: Int, receiveTimeoutMs: Int = 5_000) throws {
+    init(port: Int, receiveTimeoutMs: Int = 30_000) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw SystemError("socket") }
         var timeout = timeval(tv_sec: receiveTimeoutMs / 1000, tv_usec: (receiveTimeoutMs % 1000) * 1000)
@@ -99,8 +101,11 @@ final class RawConnection: @unchecked Sendable {
         }
     }
 
-    // Blocking socket calls must not sit on Swift's cooperative threads (two on a 2-core box): a
-    // test blocked in recv there can starve the very handler it waits for. These run on Dispatch.
+    // Blocking socket calls must not sit on Swift's cooperative threads: a test blocked in recv
+    // there can starve the very handler it waits for. On Linux `DispatchQueue.global()` is no way
+    // out: Swift's global executor *is* libdispatch's default-QoS root queue (same worker threads,
+    // same FIFO), so a block sent there waits behind every queued test job before its recv even
+    // starts. Each call gets a thread of its own instead.
 
     func sendOffPool(_ text: String) async {
         await offPool { self.send(text) }
@@ -112,6 +117,17 @@ final class RawConnection: @unchecked Sendable {
 
     func isClosedByPeerOffPool() async -> Bool {
         await offPool { self.isClosedByPeer() }
+    }
+
+    /// `readResponseOffPool`, with the moment the response was complete, taken on the reading
+    /// thread: a timing check must not count the test task's own wait to be resumed.
+    func readResponseOffPoolTimed(bodyExpected: Bool = true) async -> (response: Response?, at: Date) {
+        await offPool { (self.readResponse(bodyExpected: bodyExpected), Date()) }
+    }
+
+    /// `isClosedByPeerOffPool`, with the moment the close (or the timeout) was seen.
+    func isClosedByPeerOffPoolTimed() async -> (closed: Bool, at: Date) {
+        await offPool { (self.isClosedByPeer(), Date()) }
     }
 
     /// Raw bytes (not framed by `readResponse`) until `complete` holds for what has arrived, or EOF,
@@ -131,7 +147,7 @@ final class RawConnection: @unchecked Sendable {
 
     private func offPool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: body()) }
+            Thread { continuation.resume(returning: body()) }.start()
         }
     }
 
