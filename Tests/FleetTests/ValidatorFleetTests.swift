@@ -170,7 +170,7 @@ import Testing
         #expect(lines.count == 1 && lines[0].contains("VALIDATORD_ROSTER=") && lines[0].contains("no such file"), "\(lines)")
     }
 
-    // MARK: - iterate against a stand-in chatd and truthd
+    // MARK: - iterate and certifications through the real chatd and truthd
 
     static func draft(_ candidates: [Worker], body: String) -> String {
         let fill = FillProposal(role: "warehouse associate", city: "Toledo", state: "OH",
@@ -178,19 +178,38 @@ import Testing
         return JSONCoding.string(FillDraft(fill: fill, email: ClientEmail(subject: "Your warehouse associates", body: body)))
     }
 
-    static let iterateBody = JSONCoding.string(IterateRequest(
-        request: FillRequestSpec(query: "Need 2 warehouse associates in Toledo, OH for Monday 2nd shift", count: 2, role: "warehouse associate",
-                                 city: "Toledo", state: "OH", shift: "2nd", day: "mon"),
-        candidates: workers, runID: "run-fleet-1"))
+    static func iterateBody(provider: String? = nil, maxAttempts: Int? = nil) -> String {
+        JSONCoding.string(IterateRequest(
+            request: FillRequestSpec(query: "Need 2 warehouse associates in Toledo, OH for Monday 2nd shift", count: 2, role: "warehouse associate",
+                                     city: "Toledo", state: "OH", shift: "2nd", day: "mon"),
+            candidates: workers, provider: provider, maxAttempts: maxAttempts, runID: "run-fleet-1"))
+    }
+
+    /// chatd, truthd and validatord as real processes; chatd's one provider (OpenRouter's wire
+    /// protocol) is `provider`, the edge a test cannot reach for real, which the test scripts.
+    func startIterateFleet(provider: FakeChatProvider, files: [String: [Worker]] = [:]) async throws -> Fleet {
+        let chat = ChatFleetTests.environment(["openrouter": provider], fallback: "openrouter",
+                                              extra: ["CHATD_RETRIES": "0", "CHATD_COOLDOWN_FAILURES": "1000"])
+        let fleet = try Fleet(extraEnvironment: chat.merging(["TRUTHD_JOURNAL": "off"]) { $1 })
+        try fleet.start([.chatd, .truthd])
+        #expect(await fleet.waitUntilReady(.chatd), "\(fleet.process(.chatd).log)")
+        #expect(await fleet.waitUntilReady(.truthd), "\(fleet.process(.truthd).log)")
+        try Self.write(Self.workers, to: fleet.dataDirectory + "/workers.jsonl")
+        for (name, workers) in files { try Self.write(workers, to: fleet.dataDirectory + "/" + name) }
+        try fleet.start([.validatord], environment: ["VALIDATORD_ROSTER": fleet.dataDirectory + "/workers.jsonl"])
+        #expect(await fleet.waitUntilReady(.validatord), "\(fleet.process(.validatord).log)")
+        return fleet
+    }
 
     @Test func iterateCorrectsAFlawedDraftThroughChatd() async throws {
         let flawed = Self.draft([Self.workers[0], Self.workers[3]], body: "Maria Lopez and Wei Chen start Monday at $17.50/hr.")
         let fixed = Self.draft([Self.workers[0], Self.workers[1]], body: "Maria Lopez and James Carter start Monday on the 2nd shift.")
-        let peers = try FakeDraftPeers(script: [.content("not json at all"), .content(flawed), .content(fixed)])
-        let fleet = try await startValidatord(environment: ["LAKEHOUSE_CHATD_ADDR": peers.address, "LAKEHOUSE_TRUTHD_ADDR": peers.address])
+        let provider = try FakeChatProvider(name: "openrouter", expectedKey: ChatFleetTests.key("openrouter"))
+        provider.script([.content("not json at all"), .content(flawed), .content(fixed)])
+        let fleet = try await startIterateFleet(provider: provider)
         defer { fleet.removeData() }
 
-        let response = try await fleet.request(.validatord, .POST, "/v1/iterate", body: Self.iterateBody)
+        let response = try await fleet.request(.validatord, .POST, "/v1/iterate", body: Self.iterateBody())
         #expect(response.status == .ok, "\(response.text)")
         let answer = try JSONCoding.decode(IterateResponse.self, from: response.body)
         #expect(answer.valid && answer.runID == "run-fleet-1" && answer.attempts.count == 3)
@@ -198,9 +217,15 @@ import Testing
         #expect(Set(answer.attempts[1].violations.map(\.rule)) == ["inactive_worker", "salary_disclosure"], "\(answer.attempts[1].violations)")
         #expect(answer.attempts[1].violations.contains { $0.path == "$.fill.candidates[1].worker_id" })
         #expect(answer.attempts[2].violations.isEmpty && answer.final?.fill.candidates.map(\.workerID) == ["W-000001", "W-000002"])
-        let asked = peers.chatRequests.withLock { $0 }
-        #expect(asked.count == 3 && asked.allSatisfy { $0.json == true })
-        let correction = try JSONCoding.decode(FillDraftContext.self, from: Array(asked[2].messages.last!.content.utf8))
+        #expect(answer.attempts.allSatisfy { $0.provider == "openrouter" }, "\(answer.attempts.map(\.provider))")
+        // What reached the provider, through chatd: three JSON-mode requests on OpenAI's wire, the
+        // last carrying the correction with exactly the violations of the attempt before it.
+        let asked = provider.requests
+        #expect(asked.count == 3 && asked.allSatisfy { $0.path == "/api/v1/chat/completions" })
+        #expect(asked.allSatisfy { ($0.body["response_format"] as? [String: Any])?["type"] as? String == "json_object" })
+        #expect(asked.allSatisfy { $0.body["model"] as? String == "model-of-openrouter" })
+        let lastMessage = ((asked.last?.body["messages"] as? [[String: Any]])?.last?["content"] as? String) ?? ""
+        let correction = try JSONCoding.decode(FillDraftContext.self, from: Array(lastMessage.utf8))
         #expect(correction.task == .correction && correction.violations == answer.attempts[1].violations)
         // Every attempt and the end of the run reach journald under the run id (spooled first, then
         // delivered: journald starts only now, after the answer).
@@ -217,31 +242,56 @@ import Testing
         let metrics = try await fleet.request(.validatord, .GET, "/metrics").text
         #expect(metrics.contains(#"validatord_iterate_runs_total{valid="true"} 1"#) && metrics.contains("validatord_iterate_attempts_total 3"), "\(metrics)")
         _ = fleet.stop()
-        await peers.stop()
+        await provider.stop()
     }
 
     @Test func iterateMapsChatdFailuresAndGivesUpAtMaxAttempts() async throws {
         let flawed = Self.draft([Self.workers[0], Self.workers[3]], body: "Maria Lopez and Wei Chen start Monday.")
-        let peers = try FakeDraftPeers(script: [.status(400, "unknown provider 'nope'"), .status(500, "boom"), .content(flawed), .content(flawed)])
-        let fleet = try await startValidatord(environment: ["LAKEHOUSE_CHATD_ADDR": peers.address, "LAKEHOUSE_TRUTHD_ADDR": peers.address])
+        let provider = try FakeChatProvider(name: "openrouter", expectedKey: ChatFleetTests.key("openrouter"))
+        provider.script([.status(400), .status(500), .content(flawed), .content(flawed)])
+        let fleet = try await startIterateFleet(provider: provider)
         defer { fleet.removeData() }
-        expectEnvelope(try await fleet.request(.validatord, .POST, "/v1/iterate", body: Self.iterateBody), 400, "chatd rejected the draft request: unknown provider 'nope'")
-        expectEnvelope(try await fleet.request(.validatord, .POST, "/v1/iterate", body: Self.iterateBody), 502, "chatd answered 500: boom")
-        let twice = Self.iterateBody.replacingOccurrences(of: #""kind":"fill""#, with: #""kind":"fill","max_attempts":2"#)
-        let response = try await fleet.request(.validatord, .POST, "/v1/iterate", body: twice)
+        // chatd's own refusal (404, a provider it does not know) is the caller's mistake: 400.
+        expectEnvelope(try await fleet.request(.validatord, .POST, "/v1/iterate", body: Self.iterateBody(provider: "nope")), 400,
+                       "chatd rejected the draft request: unknown provider 'nope'")
+        #expect(provider.callCount == 0)
+        // The provider refuses the request (a 4xx): chatd answers 502, passed on as a bad gateway.
+        let refused = try await fleet.request(.validatord, .POST, "/v1/iterate", body: Self.iterateBody())
+        expectEnvelope(refused, 502, "chatd answered 502: openrouter refused the request (HTTP 400)")
+        expectEnvelope(refused, 502, "fake openrouter failing with 400")
+        // The provider fails (a 5xx, no retries configured): chatd has no provider left, 503.
+        expectEnvelope(try await fleet.request(.validatord, .POST, "/v1/iterate", body: Self.iterateBody()), 503,
+                       "chatd is unavailable: no provider could answer")
+        let response = try await fleet.request(.validatord, .POST, "/v1/iterate", body: Self.iterateBody(maxAttempts: 2))
         let answer = try JSONCoding.decode(IterateResponse.self, from: response.body)
         #expect(response.status == .ok && !answer.valid && answer.attempts.count == 2, "\(response.text)")
         #expect(answer.attempts[1].violations.map(\.rule) == ["inactive_worker"])
+        #expect(provider.callCount == 4)
         _ = fleet.stop()
-        await peers.stop()
+        await provider.stop()
     }
 
     @Test func certificationsAreConfirmedByTruthdOrWarnedWithoutIt() async throws {
         let forklift = [Self.worker(1, "Maria Lopez", role: "forklift operator"), Self.worker(2, "James Carter", role: "forklift operator")]
             .map { var w = $0; w.certifications = ["forklift"]; return w }
-        let peers = try FakeDraftPeers(script: [], confirmed: ["worker:W-000001": ["forklift"], "worker:W-000002": ["osha-10"]])
-        let fleet = try await startValidatord(files: ["forklift.jsonl": forklift], environment: ["LAKEHOUSE_TRUTHD_ADDR": peers.address])
+        let provider = try FakeChatProvider(name: "openrouter", expectedKey: ChatFleetTests.key("openrouter"))
+        let fleet = try await startIterateFleet(provider: provider, files: ["forklift.jsonl": forklift])
         defer { fleet.removeData() }
+        // truthd loaded from a claims file: W-000001's forklift certificate is on HR's record; W-000002
+        // claims one, but HR (the more trusted source) says no; W-000002's OSHA-10 is confirmed.
+        func claim(_ worker: Int, _ attribute: String, _ value: Bool, _ source: String, _ at: String) -> String {
+            #"{"subject":"worker:W-\#(String(format: "%06d", worker))","attribute":"\#(attribute)","value":\#(value),"source":"\#(source)","observed_at":"\#(at)"}"#
+        }
+        let claims = [claim(1, "certification.forklift", true, "hr_system", "2026-01-01T00:00:00Z"),
+                      claim(2, "certification.forklift", true, "self_reported", "2026-06-01T00:00:00Z"),
+                      claim(2, "certification.forklift", false, "hr_system", "2026-01-01T00:00:00Z"),
+                      claim(2, "certification.osha-10", true, "hr_system", "2026-01-01T00:00:00Z")]
+        let claimsFile = fleet.dataDirectory + "/claims.jsonl"
+        try Data((claims.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: claimsFile))
+        let imported = try await fleet.request(.truthd, .POST, "/v1/claims/import", body: try String(contentsOfFile: claimsFile, encoding: .utf8),
+                                               headers: ["Content-Type": "application/x-ndjson"])
+        #expect(imported.json?["accepted"] as? Int == 4, "\(imported.text)")
+
         #expect(try await fleet.request(.validatord, .POST, "/v1/roster/reload", body: #"{"path":"\#(fleet.dataDirectory)/forklift.jsonl"}"#).status == .ok)
         let fill = Self.fill.replacingOccurrences(of: "warehouse associate", with: "forklift operator")
         let confirmed = try await fleet.request(.validatord, .POST, "/v1/validate", body: #"{"kind":"fill","payload":\#(fill)}"#)
@@ -250,11 +300,14 @@ import Testing
         #expect(violations.first?["rule"] as? String == "certification_unverified" && violations.first?["severity"] as? String == "error")
         #expect(violations.first?["path"] as? String == "$.candidates[1].worker_id")
 
-        await peers.stop()
+        // truthd gone (SIGKILL): the check degrades to a warning per candidate instead of failing the fill.
+        fleet.process(.truthd).killHard()
         let down = try await fleet.request(.validatord, .POST, "/v1/validate", body: #"{"kind":"fill","payload":\#(fill)}"#)
         let warnings = down.json?["violations"] as? [[String: Any]] ?? []
         #expect(down.json?["valid"] as? Bool == true && warnings.count == 2, "\(down.text)")
         #expect(warnings.allSatisfy { $0["severity"] as? String == "warning" && ($0["message"] as? String ?? "").contains("truthd is unreachable") })
+        #expect(provider.callCount == 0)
         _ = fleet.stop()
+        await provider.stop()
     }
 }

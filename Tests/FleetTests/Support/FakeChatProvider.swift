@@ -20,6 +20,15 @@ final class FakeChatProvider: Sendable {
         case echoKey
     }
 
+    /// One scripted answer, used (first in, first out) before the ordinary one: the drafts of a
+    /// test that needs particular model output (a non-JSON draft, a flawed one, then a fixed one).
+    enum Scripted: Sendable, Equatable {
+        /// Answer with exactly this content (whatever the request asked, JSON mode included).
+        case content(String)
+        /// Answer with this status and an error body.
+        case status(Int)
+    }
+
     struct Recorded: Sendable {
         let path: String
         let headers: [String: String]
@@ -42,6 +51,7 @@ final class FakeChatProvider: Sendable {
     private let behaviour: Mutex<Behaviour> = Mutex(.normal)
     private let delayMs = Atomic<Int>(0)
     private let log = Mutex<[Recorded]>([])
+    private let scripted = Mutex<[Scripted]>([])
     /// When set, a stream waits after its first piece until `openGate()` (the unbuffered-relay test).
     private let gate = Mutex<CheckedContinuation<Void, Never>?>(nil)
     private let gated = Atomic<Bool>(false)
@@ -68,6 +78,8 @@ final class FakeChatProvider: Sendable {
     private final class Box: @unchecked Sendable { weak var value: FakeChatProvider? }
 
     func set(_ newBehaviour: Behaviour) { behaviour.withLock { $0 = newBehaviour } }
+    /// Queues answers for the next calls (after the key check); when they run out, `behaviour` again.
+    func script(_ answers: [Scripted]) { scripted.withLock { $0 += answers } }
     func setDelay(milliseconds: Int) { delayMs.store(milliseconds, ordering: .relaxed) }
     func holdStreamsAfterFirstPiece() { gated.store(true, ordering: .relaxed) }
     func openGate() {
@@ -94,7 +106,9 @@ final class FakeChatProvider: Sendable {
         if let expectedKey, request.headers["Authorization"] != "Bearer \(expectedKey)" {
             return error(401, "missing or wrong key", ollama: ollama)
         }
-        switch behaviour.withLock({ $0 }) {
+        let next = scripted.withLock { $0.isEmpty ? nil : $0.removeFirst() }
+        if case .status(let code)? = next { return error(code, "fake \(name) failing with \(code)", ollama: ollama) }
+        switch next == nil ? behaviour.withLock({ $0 }) : .normal {
         case .status(let code, let retryAfter):
             var response = error(code, "fake \(name) failing with \(code)", ollama: ollama)
             if let retryAfter { response.headers.set("Retry-After", String(retryAfter)) }
@@ -108,7 +122,8 @@ final class FakeChatProvider: Sendable {
             return error(400, "messages and model are required", ollama: ollama)
         }
         let wantsJSON = ollama ? body["format"] as? String == "json" : (body["response_format"] as? [String: Any])?["type"] as? String == "json_object"
-        let pieces = wantsJSON ? [FakeChatProvider.jsonAnswer] : FakeChatProvider.pieces
+        var pieces = wantsJSON ? [FakeChatProvider.jsonAnswer] : FakeChatProvider.pieces
+        if case .content(let text)? = next { pieces = [text] }
         let model = body["model"] as! String
         guard recorded.stream else {
             let object: [String: Any] = ollama
@@ -121,7 +136,7 @@ final class FakeChatProvider: Sendable {
             return .json(bytes: Array(try JSONSerialization.data(withJSONObject: object)))
         }
         let stream = ResponseBodyStream()
-        let mode = behaviour.withLock { $0 }
+        let mode = next == nil ? behaviour.withLock { $0 } : .normal
         Task { await self.writeStream(stream, pieces: pieces, model: model, ollama: ollama, mode: mode) }
         return .streaming(stream, contentType: ollama ? "application/x-ndjson" : "text/event-stream")
     }
