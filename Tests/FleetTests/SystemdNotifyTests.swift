@@ -30,6 +30,14 @@ import LakehouseKit
             unlink(path)
         }
 
+        /// `receive`, on a thread of its own: a blocking recv must not hold one of the few workers
+        /// Swift's tasks (this test's and every other suite's) run on.
+        func receiveOffPool(until predicate: @escaping @Sendable ([String]) -> Bool, timeout: TimeInterval = 10) async -> [String] {
+            await withCheckedContinuation { continuation in
+                Thread { continuation.resume(returning: self.receive(until: predicate, timeout: timeout)) }.start()
+            }
+        }
+
         /// Messages received until `predicate` holds over all of them, or the deadline.
         func receive(until predicate: ([String]) -> Bool, timeout: TimeInterval = 10) -> [String] {
             var messages: [String] = []
@@ -48,13 +56,13 @@ import LakehouseKit
         let fleet = try Fleet(extraEnvironment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "200000"])
         defer { fleet.removeData() }
         try fleet.start([.truthd])
-        let started = notify.receive(until: { messages in
+        let started = await notify.receiveOffPool(until: { messages in
             messages.contains { $0.contains("READY=1") } && messages.filter { $0 == "WATCHDOG=1" }.count >= 2
         })
         #expect(started.first?.contains("READY=1") == true, "\(started)")
         #expect(started.filter { $0 == "WATCHDOG=1" }.count >= 2, "watchdog pings at half of WATCHDOG_USEC: \(started)")
         fleet.process(.truthd).signal(SIGTERM)
-        let stopping = notify.receive(until: { $0.contains("STOPPING=1") })
+        let stopping = await notify.receiveOffPool(until: { $0.contains("STOPPING=1") })
         #expect(stopping.contains("STOPPING=1"))
         #expect(fleet.process(.truthd).terminate() == 0)
     }

@@ -65,9 +65,9 @@ final class FakeChatProvider: Sendable {
         self.expectedKey = expectedKey
         var router = Router()
         let box = Box()
-        router.post("/api/chat") { try await box.value!.answer($0, ollama: true) }
+        router.edgePost("/api/chat") { try await box.value!.answer($0, ollama: true) }
         for path in ["/v1/chat/completions", "/api/v1/chat/completions", "/zen/v1/chat/completions"] {
-            router.post(path) { try await box.value!.answer($0, ollama: false) }
+            router.edgePost(path) { try await box.value!.answer($0, ollama: false) }
         }
         server = HTTPServer(configuration: .init(address: try SocketAddress(parsing: "127.0.0.1:0")),
                             dispatcher: RequestDispatcher(router: router, metrics: MetricsRegistry(), logger: Logger(daemon: "fake-chat", level: .error)))

@@ -25,8 +25,8 @@ final class FakeEmbeddingProvider: Sendable {
     init() throws {
         var router = Router()
         let box = Box()
-        router.post("/api/embed") { request in try await box.value!.answer(request, ollama: true) }
-        router.post("/v1/embeddings") { request in try await box.value!.answer(request, ollama: false) }
+        router.edgePost("/api/embed") { request in try await box.value!.answer(request, ollama: true) }
+        router.edgePost("/v1/embeddings") { request in try await box.value!.answer(request, ollama: false) }
         server = HTTPServer(configuration: .init(address: try SocketAddress(parsing: "127.0.0.1:0")),
                             dispatcher: RequestDispatcher(router: router, metrics: MetricsRegistry(), logger: Logger(daemon: "fake-provider", level: .error)))
         box.value = self
