@@ -67,9 +67,8 @@ import Testing
         }
     }
 
-    // The raw-socket tests are async and read off the cooperative pool (`…OffPool`): a test blocked
-    // in recv on a pool thread leaves the server's handler tasks one thread or none, and under load
-    // (other suites' long synchronous tests on the rest) the head did not come within the timeout.
+    // The raw-socket tests are async and do their blocking socket calls on threads of their own
+    // (`…OffPool`), never on one of the few workers that Swift's tasks, the server's included, run on.
 
     @Test func streamedBodyIsChunkedAndTheConnectionIsReusedAfterIt() async throws {
         let test = try streamingServer()
@@ -172,7 +171,7 @@ import Testing
         // end, not buffer the rest. (Counted at the writer: the process's RSS, checked here before,
         // also moves with every other suite running alongside.) Stopped = no block written over
         // three looks 100 ms apart; what sits between writer and reader then is the stream's
-        // buffer and the two kernel socket buffers, far less than the 60 MiB still unread.
+        // buffer and the two kernel socket buffers (at most 4 + 32 MiB here), less than the 60 MiB unread.
         var samples = [written.value]
         for _ in 0..<100 where samples.count < 4 || Set(samples.suffix(4)).count > 1 {
             try await Task.sleep(nanoseconds: 100_000_000)
