@@ -79,6 +79,21 @@ struct RetrievedPool: Sendable {
         }
     }
 
+    /// A playbook hit's metadata as far as a fill reads it, `{"worker_ids":[…]}` (the strings of that
+    /// list; the rest of the record is skipped, not built into a tree).
+    private static func readPlaybookWorkerIDs(_ reader: inout JSONReader<APIError>) throws(APIError) -> JSONValue {
+        var ids: [JSONValue]?
+        try reader.readObject { (key, r) throws(APIError) in
+            guard key == "worker_ids", try r.peekKind() == .array else { return try r.skipValue() }
+            var list: [JSONValue] = []
+            try r.readArray { (_, item) throws(APIError) in
+                if try item.peekKind() == .string { list.append(.string(try item.readString())) } else { try item.skipValue() }
+            }
+            ids = list
+        }
+        return .object(ids.map { ["worker_ids": .array($0)] } ?? [:])
+    }
+
     /// One hit; a workers-corpus record (the corpus named before it, as sorted keys put it) is read
     /// as a `Worker` directly, anything else as a tree.
     private static func readHit(_ reader: inout JSONReader<APIError>) throws(APIError) -> (corpus: String, score: Double, worker: Worker?, metadata: JSONValue?) {
@@ -109,6 +124,10 @@ struct RetrievedPool: Sendable {
                         r = trial
                         return
                     }
+                }
+                if corpus == "playbooks", try r.peekKind() == .object {
+                    metadata = try readPlaybookWorkerIDs(&r)
+                    return
                 }
                 metadata = try r.readValue()
             default:

@@ -43,6 +43,7 @@ public struct IterateLoop: Sendable {
         let runID = request.runID ?? "run-" + UUID().uuidString.lowercased()
         var attempts: [IterateAttempt] = []
         var final: FillDraft?
+        var finalAttempt: Int?
         var previous: JSONValue?
         var previousViolations: [Violation]?
         for number in 1...maxAttempts {
@@ -56,6 +57,7 @@ public struct IterateLoop: Sendable {
             if let draft {
                 violations = try await validator.validate(draft, request: request.request, requestID: requestID)
                 final = draft
+                finalAttempt = number
             } else {
                 violations = [parseViolation!]
             }
@@ -71,7 +73,9 @@ public struct IterateLoop: Sendable {
         let response = IterateResponse(runID: runID, final: final, valid: attempts.last?.valid ?? false, attempts: attempts)
         var finished: [String: JSONValue] = ["valid": .bool(response.valid), "attempts": .number(Double(attempts.count)),
                                              "max_attempts": .number(Double(maxAttempts)), "request": Self.json(request.request)]
-        if let final { finished["final"] = Self.json(final) }
+        // The final draft is the output of the last attempt that parsed, already journaled with that
+        // attempt: named by its number here rather than journaled a second time.
+        if let finalAttempt { finished["final_attempt"] = .number(Double(finalAttempt)) }
         if let last = attempts.last { finished["provider"] = .string(last.provider) }
         journal.record(type: FillRunEventType.iterateFinished, traceID: runID, subject: nil, payload: .object(finished))
         // Acknowledged means durable: the caller hears of these attempts only once they are spooled.
@@ -82,12 +86,17 @@ public struct IterateLoop: Sendable {
     /// The model's answer as a draft: the JSON object (code fences around it tolerated) decoded as a
     /// `FillDraft`. Otherwise the output to record (the object, or the raw text) and the violation.
     static func parse(_ content: String) -> (output: JSONValue, draft: FillDraft?, violation: Violation?) {
-        var text = content.trimmingCharacters(in: .whitespacesAndNewlines)
-        if text.hasPrefix("```") {
-            text = String(text.drop { $0 != "\n" }.dropFirst())
-            if text.hasSuffix("```") { text = String(text.dropLast(3)) }
+        let bytes: [UInt8]
+        if content.utf8.first == UInt8(ascii: "{") && content.utf8.last == UInt8(ascii: "}") {
+            bytes = Array(content.utf8)  // the usual answer: one bare object, nothing to trim
+        } else {
+            var text = content.trimmingCharacters(in: .whitespacesAndNewlines)
+            if text.hasPrefix("```") {
+                text = String(text.drop { $0 != "\n" }.dropFirst())
+                if text.hasSuffix("```") { text = String(text.dropLast(3)) }
+            }
+            bytes = Array(text.utf8)
         }
-        let bytes = Array(text.utf8)
         guard let value = JSONParsing.value(bytes), case .object = value else {
             return (.string(content), nil, Violation(rule: "unparseable_draft", severity: .error, path: "$",
                 message: "the answer is not a JSON object; answer with exactly one JSON object {\"fill\":{\"role\",\"city\",\"state\",\"candidates\":[{\"worker_id\",\"name\",\"reason\"}]},\"email\":{\"subject\",\"body\"}} and nothing else"))
