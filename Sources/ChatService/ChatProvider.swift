@@ -71,6 +71,12 @@ enum ProviderFailure: Error, Sendable, Equatable {
         }
     }
 
+    /// What the provider said, without the status line `ChatError.providerRejected` already names.
+    var providerMessage: String {
+        if case .status(_, _, let message) = self, !message.isEmpty { return message }
+        return description
+    }
+
     /// The same failure with `secret` blanked out of every message (providers echo keys back in
     /// "invalid key" errors).
     func redacting(_ secret: String?) -> ProviderFailure {

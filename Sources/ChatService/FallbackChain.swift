@@ -104,7 +104,7 @@ struct FallbackChain: Sendable {
                         health.recordFailure(error)
                         logger.warn("provider failed", requestID: requestID, [("provider", name), ("kind", error.kind), ("error", error.description)])
                     }
-                    guard error.fallsOver else { throw .providerRejected(provider: name, status: error.statusCode, message: error.description) }
+                    guard error.fallsOver else { throw .providerRejected(provider: name, status: error.statusCode, message: error.providerMessage) }
                     if error.isRetryable && tries <= retries && health.cooldownRemaining() == nil {
                         if retryBackoffMs > 0 { try? await Task.sleep(nanoseconds: UInt64(retryBackoffMs * tries) * 1_000_000) }
                         continue

@@ -101,7 +101,7 @@ final class TestClock: @unchecked Sendable {
         #expect(a.calls == 1)
         #expect(chain.health["a"]!.cooldownRemaining() == 5)
         clock.advance(6)
-        await #expect(throws: ChatError.providerRejected(provider: "a", status: 404, message: "HTTP 404: no such model")) {
+        await #expect(throws: ChatError.providerRejected(provider: "a", status: 404, message: "no such model")) {
             try await chain.complete(call, order: ["a", "b"], requestID: "r")
         }
         #expect(b.calls == 1)

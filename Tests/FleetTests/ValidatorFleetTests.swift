@@ -258,7 +258,7 @@ import Testing
         // The provider refuses the request (a 4xx): chatd answers 502, passed on as a bad gateway.
         let refused = try await fleet.request(.validatord, .POST, "/v1/iterate", body: Self.iterateBody())
         expectEnvelope(refused, 502, "chatd answered 502: openrouter refused the request (HTTP 400)")
-        expectEnvelope(refused, 502, "fake openrouter failing with 400")
+        expectEnvelope(refused, 502, "openrouter refused the request (HTTP 400): fake openrouter failing with 400")
         // The provider fails (a 5xx, no retries configured): chatd has no provider left, 503.
         expectEnvelope(try await fleet.request(.validatord, .POST, "/v1/iterate", body: Self.iterateBody()), 503,
                        "chatd is unavailable: no provider could answer")
