@@ -51,32 +51,81 @@ struct IndexHit: Sendable {
         var hits: [IndexHit]?
         try scanner.object { (key, scanner) throws(AnswerScanner.Malformed) in
             guard key == "results", scanner.peek() == UInt8(ascii: "[") else { return try scanner.skipValue() }
-            var found: [IndexHit] = []
-            try scanner.array { (scanner) throws(AnswerScanner.Malformed) in
-                guard scanner.peek() == UInt8(ascii: "{") else { return try scanner.skipValue() }
-                var id: String?
-                var score: Double?
-                var picked: [String: JSONValue] = [:]
-                var metadata: [UInt8] = [UInt8(ascii: "{"), UInt8(ascii: "}")]
-                try scanner.object { (key, scanner) throws(AnswerScanner.Malformed) in
-                    switch key {
-                    case "id": id = try scanner.value().stringValue
-                    case "score": score = try scanner.value().numberValue
-                    case "metadata" where scanner.peek() == UInt8(ascii: "{"):
-                        let start = scanner.position
-                        try scanner.object { (field, scanner) throws(AnswerScanner.Malformed) in
-                            if fields.contains(field) { picked[field] = try scanner.value() } else { try scanner.skipValue() }
-                        }
-                        metadata = scanner.bytes(start..<scanner.position)
-                    default: try scanner.skipValue()
-                    }
-                }
-                if let id, let score { found.append(IndexHit(id: id, score: score, metadata: picked, rawMetadata: metadata)) }
-            }
-            hits = found
+            hits = try results(&scanner, keeping: fields)
         }
         try scanner.expectEnd()
         return hits
+    }
+
+    /// One search of vectord's batch answer (`POST /v1/indexes/search`): its hits and its index's
+    /// live count.
+    struct BatchPart: Sendable {
+        var hits: [IndexHit]
+        var count: Int?
+    }
+
+    /// The searches of `{"searches":[{"index","count","results":[…]}]}`, in order; `fields[i]` are
+    /// the metadata fields kept for search i.
+    static func decode(batchAnswer body: [UInt8], keeping fields: [Set<String>]) throws(MatrixError) -> [BatchPart] {
+        let decoded = body.withUnsafeBytes { raw in
+            Result { () throws(AnswerScanner.Malformed) -> [BatchPart] in
+                var scanner = AnswerScanner(bytes: raw)
+                var parts: [BatchPart] = []
+                try scanner.object { (key, scanner) throws(AnswerScanner.Malformed) in
+                    guard key == "searches", scanner.peek() == UInt8(ascii: "[") else { return try scanner.skipValue() }
+                    try scanner.array { (scanner) throws(AnswerScanner.Malformed) in
+                        let keep = parts.count < fields.count ? fields[parts.count] : []
+                        var part = BatchPart(hits: [], count: nil)
+                        var sawResults = false
+                        try scanner.object { (key, scanner) throws(AnswerScanner.Malformed) in
+                            switch key {
+                            case "results" where scanner.peek() == UInt8(ascii: "["):
+                                part.hits = try results(&scanner, keeping: keep)
+                                sawResults = true
+                            case "count": part.count = try scanner.value().numberValue.map { Int($0) }
+                            default: try scanner.skipValue()
+                            }
+                        }
+                        guard sawResults else { throw AnswerScanner.Malformed(message: "search \(parts.count) has no results") }
+                        parts.append(part)
+                    }
+                }
+                try scanner.expectEnd()
+                return parts
+            }
+        }
+        switch decoded {
+        case .success(let parts) where parts.count == fields.count: return parts
+        case .success(let parts): throw MatrixError(.badGateway, "vectord answered \(parts.count) searches for \(fields.count)")
+        case .failure(let error): throw MatrixError(.badGateway, "vectord's search answer is not valid JSON: \(error.message)")
+        }
+    }
+
+    /// `[{"id","metadata","score"}, …]`: a result without a string id or a numeric score is skipped.
+    private static func results(_ scanner: inout AnswerScanner, keeping fields: Set<String>) throws(AnswerScanner.Malformed) -> [IndexHit] {
+        var found: [IndexHit] = []
+        try scanner.array { (scanner) throws(AnswerScanner.Malformed) in
+            guard scanner.peek() == UInt8(ascii: "{") else { return try scanner.skipValue() }
+            var id: String?
+            var score: Double?
+            var picked: [String: JSONValue] = [:]
+            var metadata: [UInt8] = [UInt8(ascii: "{"), UInt8(ascii: "}")]
+            try scanner.object { (key, scanner) throws(AnswerScanner.Malformed) in
+                switch key {
+                case "id": id = try scanner.value().stringValue
+                case "score": score = try scanner.value().numberValue
+                case "metadata" where scanner.peek() == UInt8(ascii: "{"):
+                    let start = scanner.position
+                    try scanner.object { (field, scanner) throws(AnswerScanner.Malformed) in
+                        if fields.contains(field) { picked[field] = try scanner.value() } else { try scanner.skipValue() }
+                    }
+                    metadata = scanner.bytes(start..<scanner.position)
+                default: try scanner.skipValue()
+                }
+            }
+            if let id, let score { found.append(IndexHit(id: id, score: score, metadata: picked, rawMetadata: metadata)) }
+        }
+        return found
     }
 }
 

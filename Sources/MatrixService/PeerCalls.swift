@@ -139,6 +139,48 @@ struct PeerCalls: Sendable {
         return try IndexHit.decode(searchAnswer: response.body, keeping: IndexHit.rankingFields.union(corpus.roleField.map { [$0] } ?? []))
     }
 
+    /// One search of a batch: a corpus's index, how many hits, which filter.
+    struct IndexSearch: Sendable {
+        let corpus: Corpus
+        let k: Int
+        let filter: [String: JSONValue]
+    }
+
+    /// Several searches with one query vector (raw JSON array text) in one vectord request
+    /// (`POST /v1/indexes/search`): the hits of each, in order, with its index's live count.
+    func search(_ searches: [IndexSearch], vector: [UInt8], requestID: String?) async throws(MatrixError) -> [IndexHit.BatchPart] {
+        var writer = JSONWriter(capacity: vector.count + 128 + searches.count * 160)
+        writer.raw("{\"searches\":[")
+        for (position, search) in searches.enumerated() {
+            if position > 0 { writer.raw(",") }
+            writer.raw("{\"index\":")
+            writer.string(search.corpus.index)
+            writer.raw(",\"k\":")
+            writer.number(search.k)
+            if !search.filter.isEmpty {
+                writer.raw(",\"filter\":")
+                writer.object(search.filter)
+            }
+            writer.raw("}")
+        }
+        writer.raw("],\"vector\":")
+        var body = writer.bytes
+        body.append(contentsOf: vector)
+        body.append(UInt8(ascii: "}"))
+        let response = try await send(.vectord, .POST, "/v1/indexes/search", body: body, requestID: requestID)
+        switch response.status.code {
+        case 200: break
+        case 404:
+            // vectord names the failing search: "searches[i] (index '…'): …".
+            let message = PeerCalls.message(response)
+            let position = message.hasPrefix("searches[") ? Int(message.dropFirst(9).prefix { $0.isNumber }) : nil
+            throw searches[min(position ?? 0, searches.count - 1)].corpus.missingIndex()
+        case 400: throw MatrixError(.badRequest, "vectord refused the search: \(PeerCalls.message(response))")
+        default: throw PeerCalls.unexpected(.vectord, "search", response)
+        }
+        return try IndexHit.decode(batchAnswer: response.body, keeping: searches.map { IndexHit.rankingFields.union($0.corpus.roleField.map { [$0] } ?? []) })
+    }
+
     // MARK: chatd
 
     /// The role-extraction task through chatd; nil when chatd is down, slow, or answers nonsense.
