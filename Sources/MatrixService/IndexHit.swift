@@ -1,3 +1,4 @@
+import Glibc
 import LakehouseKit
 
 /// One hit of one vectord search. Only the metadata fields ranking reads are parsed (`metadata`);
@@ -102,7 +103,10 @@ struct IndexHit: Sendable {
     }
 
     /// `[{"id","metadata","score"}, …]`: a result without a string id or a numeric score is skipped.
+    /// Keys are compared as bytes, never made into strings: a worker record has a dozen fields and
+    /// a retrieve reads a hundred records.
     private static func results(_ scanner: inout AnswerScanner, keeping fields: Set<String>) throws(AnswerScanner.Malformed) -> [IndexHit] {
+        let wanted = fields.map { (name: $0, bytes: Array($0.utf8)) }
         var found: [IndexHit] = []
         try scanner.array { (scanner) throws(AnswerScanner.Malformed) in
             guard scanner.peek() == UInt8(ascii: "{") else { return try scanner.skipValue() }
@@ -110,17 +114,24 @@ struct IndexHit: Sendable {
             var score: Double?
             var picked: [String: JSONValue] = [:]
             var metadata: [UInt8] = [UInt8(ascii: "{"), UInt8(ascii: "}")]
-            try scanner.object { (key, scanner) throws(AnswerScanner.Malformed) in
-                switch key {
-                case "id": id = try scanner.value().stringValue
-                case "score": score = try scanner.value().numberValue
-                case "metadata" where scanner.peek() == UInt8(ascii: "{"):
+            try scanner.members { (key, scanner) throws(AnswerScanner.Malformed) in
+                let escaped = scanner.escapedKey(key)
+                if scanner.key(key, is: "id") || escaped == "id" {
+                    id = try scanner.value().stringValue
+                } else if scanner.key(key, is: "score") || escaped == "score" {
+                    score = try scanner.value().numberValue
+                } else if scanner.key(key, is: "metadata") || escaped == "metadata", scanner.peek() == UInt8(ascii: "{") {
                     let start = scanner.position
-                    try scanner.object { (field, scanner) throws(AnswerScanner.Malformed) in
-                        if fields.contains(field) { picked[field] = try scanner.value() } else { try scanner.skipValue() }
+                    try scanner.members { (field, scanner) throws(AnswerScanner.Malformed) in
+                        if let name = wanted.first(where: { scanner.key(field, is: $0.bytes) })?.name ?? scanner.escapedKey(field).flatMap({ fields.contains($0) ? $0 : nil }) {
+                            picked[name] = try scanner.value()
+                        } else {
+                            try scanner.skipValue()
+                        }
                     }
                     metadata = scanner.bytes(start..<scanner.position)
-                default: try scanner.skipValue()
+                } else {
+                    try scanner.skipValue()
                 }
             }
             if let id, let score { found.append(IndexHit(id: id, score: score, metadata: picked, rawMetadata: metadata)) }
@@ -177,6 +188,51 @@ struct AnswerScanner {
         }
     }
 
+    /// A key's text between its quotes, as `members` passes it.
+    struct Key {
+        let range: Range<Int>
+        let escaped: Bool
+    }
+
+    /// Calls `field` with each key as it is in the text (no string made); `field` must consume the value.
+    mutating func members(_ field: (Key, inout AnswerScanner) throws(Malformed) -> Void) throws(Malformed) {
+        try expect(UInt8(ascii: "{"))
+        if peek() == UInt8(ascii: "}") {
+            position += 1
+            return
+        }
+        while true {
+            guard peek() == UInt8(ascii: "\"") else { throw malformed("expected a key") }
+            let start = position + 1
+            let escaped = try skipString()
+            let key = Key(range: start..<(position - 1), escaped: escaped)
+            try expect(UInt8(ascii: ":"))
+            try field(key, &self)
+            switch peek() {
+            case UInt8(ascii: ","): position += 1
+            case UInt8(ascii: "}"): position += 1; return
+            default: throw malformed("expected ',' or '}'")
+            }
+        }
+    }
+
+    /// Whether an unescaped key is exactly `name`.
+    func key(_ key: Key, is name: StaticString) -> Bool {
+        !key.escaped && key.range.count == name.utf8CodeUnitCount
+            && name.withUTF8Buffer { expected in memcmp(text.baseAddress! + key.range.lowerBound, expected.baseAddress!, expected.count) == 0 }
+    }
+
+    func key(_ key: Key, is name: [UInt8]) -> Bool {
+        !key.escaped && key.range.count == name.count
+            && name.withUnsafeBytes { expected in memcmp(text.baseAddress! + key.range.lowerBound, expected.baseAddress!, expected.count) == 0 }
+    }
+
+    /// The text of a key that holds escapes (nil for one without: compare those with `key(_:is:)`).
+    func escapedKey(_ key: Key) -> String? {
+        guard key.escaped else { return nil }
+        return (try? JSONBytes.read(Array(text[(key.range.lowerBound - 1)...key.range.upperBound])))?.stringValue
+    }
+
     /// Calls `element` for each element; `element` must consume it.
     mutating func array(_ element: (inout AnswerScanner) throws(Malformed) -> Void) throws(Malformed) {
         try expect(UInt8(ascii: "["))
@@ -217,7 +273,7 @@ struct AnswerScanner {
         guard depth < Self.maxDepth else { throw malformed("nesting deeper than \(Self.maxDepth)") }
         guard let byte = peek() else { throw malformed("unexpected end") }
         switch byte {
-        case UInt8(ascii: "{"): try object { (_, scanner) throws(Malformed) in try scanner.skipValue(depth: depth + 1) }
+        case UInt8(ascii: "{"): try members { (_, scanner) throws(Malformed) in try scanner.skipValue(depth: depth + 1) }
         case UInt8(ascii: "["): try array { (scanner) throws(Malformed) in try scanner.skipValue(depth: depth + 1) }
         case UInt8(ascii: "\""): try skipString()
         case UInt8(ascii: "t"): try literal("true")

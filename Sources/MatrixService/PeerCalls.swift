@@ -47,16 +47,30 @@ struct PeerCalls: Sendable {
         writer.raw("]}")
         let response = try await send(.embedd, .POST, "/v1/embed", body: writer.bytes, requestID: requestID)
         guard response.status == .ok else { throw PeerCalls.unexpected(.embedd, "embedding", response) }
-        var scanner = JSONArrayScanner(field: "vectors", maxElementBytes: 1 << 24)
-        var vectors: [[UInt8]] = []
-        vectors.reserveCapacity(texts.count)
-        do {
-            try scanner.feed(response.body)
-            try scanner.finish()
-        } catch {
-            throw MatrixError(.badGateway, "embedd sent an unreadable answer: \(error.description)")
+        // The whole answer is here already: one pass of the answer scanner takes each vector's text.
+        let scanned = response.body.withUnsafeBytes { raw in
+            Result { () throws(AnswerScanner.Malformed) -> [[UInt8]] in
+                var scanner = AnswerScanner(bytes: raw)
+                var vectors: [[UInt8]] = []
+                vectors.reserveCapacity(texts.count)
+                try scanner.members { (key, scanner) throws(AnswerScanner.Malformed) in
+                    guard scanner.key(key, is: "vectors"), scanner.peek() == UInt8(ascii: "[") else { return try scanner.skipValue() }
+                    try scanner.array { (scanner) throws(AnswerScanner.Malformed) in
+                        _ = scanner.peek()
+                        let start = scanner.position
+                        try scanner.skipValue()
+                        vectors.append(scanner.bytes(start..<scanner.position))
+                    }
+                }
+                try scanner.expectEnd()
+                return vectors
+            }
         }
-        while let vector = scanner.nextElement() { vectors.append(vector) }
+        let vectors: [[UInt8]]
+        switch scanned {
+        case .success(let found): vectors = found
+        case .failure(let error): throw MatrixError(.badGateway, "embedd sent an unreadable answer: \(error.message)")
+        }
         guard vectors.count == texts.count, vectors.allSatisfy({ $0.first == UInt8(ascii: "[") }) else {
             throw MatrixError(.badGateway, "embedd answered \(vectors.count) vectors for \(texts.count) texts")
         }
