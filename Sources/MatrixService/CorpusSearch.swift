@@ -52,18 +52,26 @@ struct CorpusSearch: Sendable {
         return filter
     }
 
-    /// The searches this corpus needs next; `speculate` adds the plain search to the place's when
-    /// the index is small enough that a possibly wasted search costs less than a second round.
+    /// The searches this corpus needs next; `speculate` sends the ones that may follow with the
+    /// first when the index is small enough that a possibly wasted search costs less than another
+    /// round (`outcome` ignores what turns out not to be needed).
     func pending(speculate: Bool, tier: (IndexHit, Retriever.Place) -> Int) -> [Step] {
-        if nearFilter != nil && near == nil { return speculate ? [.near, .plain] : [.near] }
+        let gated = gateField.map { filters[$0] == nil } ?? false
+        if nearFilter != nil && near == nil {
+            return speculate ? (gated ? [.near, .plain, .roleFiltered] : [.near, .plain]) : [.near]
+        }
         if nearSuffices(tier: tier) { return [] }
-        guard let plain else { return [.plain] }
-        guard roleExtra == nil, let gateField, let role else { return [] }
-        let dropped = plain.count(where: { !CorpusSearch.hasRole($0, gateField, role) })
-        // The place's search already holds the k best same-state hits of the role, which rank
-        // ahead of anything a role-filtered search could add; a search that came back short of
-        // the pool saw every match already.
-        return dropped > 0 && plain.count == pool && (near?.count ?? 0) < k ? [.roleFiltered] : []
+        if plain == nil { return speculate && gated && roleExtra == nil ? [.plain, .roleFiltered] : [.plain] }
+        return roleExtra == nil && roleSearchNeeded ? [.roleFiltered] : []
+    }
+
+    /// The gate dropped hits from a full pool and the place's search found fewer than k: the
+    /// role-filtered search can add hits. (The place's search already holds the k best same-state
+    /// hits of the role, which rank ahead of anything it could add; a search that came back short
+    /// of the pool saw every match already.)
+    var roleSearchNeeded: Bool {
+        guard let plain, let gateField, let role else { return false }
+        return plain.count == pool && (near?.count ?? 0) < k && plain.contains { !CorpusSearch.hasRole($0, gateField, role) }
     }
 
     func request(_ step: Step) -> PeerCalls.IndexSearch {
@@ -104,7 +112,7 @@ struct CorpusSearch: Sendable {
             dropped = before - hits.count
         }
         var seen = Set(hits.map(\.id))
-        for extra in (roleExtra ?? []) + (near ?? []) where seen.insert(extra.id).inserted {
+        for extra in (roleSearchNeeded ? roleExtra ?? [] : []) + (near ?? []) where seen.insert(extra.id).inserted {
             hits.append(extra)
         }
         return (Retriever.rank(hits, corpus: corpus.name, place: place, keep: keep, tier: tier), dropped)

@@ -32,7 +32,9 @@ import Testing
     @Test func enoughNearHitsEndTheSearchAfterOneRound() {
         var plan = search()
         #expect(plan.pending(speculate: false, tier: tier) == [.near])
-        #expect(plan.pending(speculate: true, tier: tier) == [.near, .plain])
+        // On a small index the searches that may follow go with the first.
+        #expect(plan.pending(speculate: true, tier: tier) == [.near, .plain, .roleFiltered])
+        #expect(search(filters: ["role": "welder"]).pending(speculate: true, tier: tier) == [.near, .plain])
         plan.receive(.near, hits("near", 30))
         #expect(plan.pending(speculate: false, tier: tier).isEmpty)
         let outcome = plan.outcome(tier: tier)
@@ -63,9 +65,13 @@ import Testing
         #expect(short.pending(speculate: false, tier: tier).isEmpty)
         #expect(short.outcome(tier: tier).dropped == 3)
         var clean = search(place: false)
-        #expect(clean.pending(speculate: true, tier: tier) == [.plain])
+        #expect(clean.pending(speculate: false, tier: tier) == [.plain])
+        #expect(clean.pending(speculate: true, tier: tier) == [.plain, .roleFiltered])
         clean.receive(.plain, hits("far", 30))
         #expect(clean.pending(speculate: false, tier: tier).isEmpty)
+        // A speculated role-filtered search that turns out not to be needed adds nothing.
+        clean.receive(.roleFiltered, hits("extra", 5))
+        #expect(!clean.outcome(tier: tier).hits.contains { $0.hit.id.hasPrefix("extra") })
         var unroled = search(role: nil)
         unroled.receive(.near, hits("near", 1))
         unroled.receive(.plain, hits("nurse", 30, role: "nurse"))
