@@ -50,8 +50,8 @@ struct IndexHit: Sendable {
 
     private static func decode(_ scanner: inout AnswerScanner, keeping fields: Set<String>) throws(AnswerScanner.Malformed) -> [IndexHit]? {
         var hits: [IndexHit]?
-        try scanner.object { (key, scanner) throws(AnswerScanner.Malformed) in
-            guard key == "results", scanner.peek() == UInt8(ascii: "[") else { return try scanner.skipValue() }
+        try scanner.members { (key, scanner) throws(AnswerScanner.Malformed) in
+            guard scanner.key(key, is: "results"), scanner.peek() == UInt8(ascii: "[") else { return try scanner.skipValue() }
             hits = try results(&scanner, keeping: fields)
         }
         try scanner.expectEnd()
@@ -72,19 +72,20 @@ struct IndexHit: Sendable {
             Result { () throws(AnswerScanner.Malformed) -> [BatchPart] in
                 var scanner = AnswerScanner(bytes: raw)
                 var parts: [BatchPart] = []
-                try scanner.object { (key, scanner) throws(AnswerScanner.Malformed) in
-                    guard key == "searches", scanner.peek() == UInt8(ascii: "[") else { return try scanner.skipValue() }
+                try scanner.members { (key, scanner) throws(AnswerScanner.Malformed) in
+                    guard scanner.key(key, is: "searches"), scanner.peek() == UInt8(ascii: "[") else { return try scanner.skipValue() }
                     try scanner.array { (scanner) throws(AnswerScanner.Malformed) in
                         let keep = parts.count < fields.count ? fields[parts.count] : []
                         var part = BatchPart(hits: [], count: nil)
                         var sawResults = false
-                        try scanner.object { (key, scanner) throws(AnswerScanner.Malformed) in
-                            switch key {
-                            case "results" where scanner.peek() == UInt8(ascii: "["):
+                        try scanner.members { (key, scanner) throws(AnswerScanner.Malformed) in
+                            if scanner.key(key, is: "results"), scanner.peek() == UInt8(ascii: "[") {
                                 part.hits = try results(&scanner, keeping: keep)
                                 sawResults = true
-                            case "count": part.count = try scanner.value().numberValue.map { Int($0) }
-                            default: try scanner.skipValue()
+                            } else if scanner.key(key, is: "count") {
+                                part.count = try scanner.value().numberValue.map { Int($0) }
+                            } else {
+                                try scanner.skipValue()
                             }
                         }
                         guard sawResults else { throw AnswerScanner.Malformed(message: "search \(parts.count) has no results") }
@@ -166,26 +167,6 @@ struct AnswerScanner {
 
     mutating func expectEnd() throws(Malformed) {
         guard peek() == nil else { throw malformed("text after the answer") }
-    }
-
-    /// Calls `field` with each key; `field` must consume the value.
-    mutating func object(_ field: (String, inout AnswerScanner) throws(Malformed) -> Void) throws(Malformed) {
-        try expect(UInt8(ascii: "{"))
-        if peek() == UInt8(ascii: "}") {
-            position += 1
-            return
-        }
-        while true {
-            guard peek() == UInt8(ascii: "\"") else { throw malformed("expected a key") }
-            let key = try string()
-            try expect(UInt8(ascii: ":"))
-            try field(key, &self)
-            switch peek() {
-            case UInt8(ascii: ","): position += 1
-            case UInt8(ascii: "}"): position += 1; return
-            default: throw malformed("expected ',' or '}'")
-            }
-        }
     }
 
     /// A key's text between its quotes, as `members` passes it.

@@ -130,29 +130,6 @@ struct PeerCalls: Sendable {
         }
     }
 
-    /// One search of a corpus's index; `vector` is raw JSON array text.
-    func search(_ corpus: Corpus, vector: [UInt8], k: Int, filter: [String: JSONValue], requestID: String?) async throws(MatrixError) -> [IndexHit] {
-        var writer = JSONWriter(capacity: vector.count + 128)
-        writer.raw("{\"k\":")
-        writer.number(k)
-        if !filter.isEmpty {
-            writer.raw(",\"filter\":")
-            writer.object(filter)
-        }
-        writer.raw(",\"vector\":")
-        var body = writer.bytes
-        body.append(contentsOf: vector)
-        body.append(UInt8(ascii: "}"))
-        let response = try await send(.vectord, .POST, "/v1/indexes/\(corpus.index)/search", body: body, requestID: requestID)
-        switch response.status.code {
-        case 200: break
-        case 404: throw corpus.missingIndex()
-        case 400: throw MatrixError(.badRequest, "vectord refused the search: \(PeerCalls.message(response))")
-        default: throw PeerCalls.unexpected(.vectord, "search", response)
-        }
-        return try IndexHit.decode(searchAnswer: response.body, keeping: IndexHit.rankingFields.union(corpus.roleField.map { [$0] } ?? []))
-    }
-
     /// One search of a batch: a corpus's index, how many hits, which filter.
     struct IndexSearch: Sendable {
         let corpus: Corpus
