@@ -52,16 +52,17 @@ struct CorpusSearch: Sendable {
         return filter
     }
 
-    /// The searches this corpus needs next; `speculate` sends the ones that may follow with the
-    /// first when the index is small enough that a possibly wasted search costs less than another
-    /// round (`outcome` ignores what turns out not to be needed).
-    func pending(speculate: Bool, tier: (IndexHit, Retriever.Place) -> Int) -> [Step] {
-        let gated = gateField.map { filters[$0] == nil } ?? false
+    /// The searches this corpus needs next. `speculate` sends the plain search with the place's,
+    /// `speculateRole` the role-filtered one with the plain, when the index is small enough that a
+    /// possibly wasted search costs less than another round (`outcome` ignores what turns out not
+    /// to be needed).
+    func pending(speculate: Bool, speculateRole: Bool = false, tier: (IndexHit, Retriever.Place) -> Int) -> [Step] {
+        let roleToo = speculate && speculateRole && roleExtra == nil && (gateField.map { filters[$0] == nil } ?? false)
         if nearFilter != nil && near == nil {
-            return speculate ? (gated ? [.near, .plain, .roleFiltered] : [.near, .plain]) : [.near]
+            return speculate ? (roleToo ? [.near, .plain, .roleFiltered] : [.near, .plain]) : [.near]
         }
         if nearSuffices(tier: tier) { return [] }
-        if plain == nil { return speculate && gated && roleExtra == nil ? [.plain, .roleFiltered] : [.plain] }
+        if plain == nil { return roleToo ? [.plain, .roleFiltered] : [.plain] }
         return roleExtra == nil && roleSearchNeeded ? [.roleFiltered] : []
     }
 

@@ -166,7 +166,8 @@ struct Retriever: Sendable {
             var batch: [PeerCalls.IndexSearch] = []
             var owners: [(corpus: Int, step: CorpusSearch.Step)?] = []
             for (position, search) in searches.enumerated() {
-                for step in search.pending(speculate: indexSizes.isSmall(search.corpus.index), tier: tier) {
+                let index = search.corpus.index
+                for step in search.pending(speculate: indexSizes.isSmall(index), speculateRole: indexSizes.mayNeedRoleSearch(index), tier: tier) {
                     batch.append(search.request(step))
                     owners.append((position, step))
                 }
@@ -182,6 +183,7 @@ struct Retriever: Sendable {
                 if let count = part.count { indexSizes.note(batch[position].corpus.index, count: count) }
                 if let owner = owners[position] {
                     searches[owner.corpus].receive(owner.step, part.hits)
+                    if owner.step == .plain { indexSizes.notePlain(batch[position].corpus.index, filledPool: part.hits.count == batch[position].k) }
                 } else if let playbooks, let role {
                     boosts = playbookBoosts(part.hits, field: playbooks.roleField ?? "role", role: role)
                 }

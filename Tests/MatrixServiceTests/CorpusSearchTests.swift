@@ -33,8 +33,9 @@ import Testing
         var plan = search()
         #expect(plan.pending(speculate: false, tier: tier) == [.near])
         // On a small index the searches that may follow go with the first.
-        #expect(plan.pending(speculate: true, tier: tier) == [.near, .plain, .roleFiltered])
-        #expect(search(filters: ["role": "welder"]).pending(speculate: true, tier: tier) == [.near, .plain])
+        #expect(plan.pending(speculate: true, tier: tier) == [.near, .plain])
+        #expect(plan.pending(speculate: true, speculateRole: true, tier: tier) == [.near, .plain, .roleFiltered])
+        #expect(search(filters: ["role": "welder"]).pending(speculate: true, speculateRole: true, tier: tier) == [.near, .plain])
         plan.receive(.near, hits("near", 30))
         #expect(plan.pending(speculate: false, tier: tier).isEmpty)
         let outcome = plan.outcome(tier: tier)
@@ -66,7 +67,7 @@ import Testing
         #expect(short.outcome(tier: tier).dropped == 3)
         var clean = search(place: false)
         #expect(clean.pending(speculate: false, tier: tier) == [.plain])
-        #expect(clean.pending(speculate: true, tier: tier) == [.plain, .roleFiltered])
+        #expect(clean.pending(speculate: true, speculateRole: true, tier: tier) == [.plain, .roleFiltered])
         clean.receive(.plain, hits("far", 30))
         #expect(clean.pending(speculate: false, tier: tier).isEmpty)
         // A speculated role-filtered search that turns out not to be needed adds nothing.
@@ -84,6 +85,13 @@ import Testing
         sizes.note("playbooks", count: 200)
         sizes.note("workers", count: 500_000)
         #expect(sizes.isSmall("playbooks") && !sizes.isSmall("workers"))
+        // The role-filtered search only where the last plain search filled its pool.
+        #expect(!sizes.mayNeedRoleSearch("playbooks"))
+        sizes.notePlain("playbooks", filledPool: true)
+        sizes.notePlain("workers", filledPool: true)
+        #expect(sizes.mayNeedRoleSearch("playbooks") && !sizes.mayNeedRoleSearch("workers"))
+        sizes.notePlain("playbooks", filledPool: false)
+        #expect(!sizes.mayNeedRoleSearch("playbooks"))
         sizes.note("playbooks", count: IndexSizes.speculativeBelow)
         #expect(!sizes.isSmall("playbooks"))
     }
