@@ -122,6 +122,13 @@ enum OpenAPIDocument {
         Operation(method: "POST", path: "/v1/indexes/{name}/search", tag: "vectors", summary: "Nearest neighbours, best first.",
                   body: object(["vector": array(number), "k": int(1), "ef": int(1), "filter": object([:])], required: ["vector"]),
                   response: object(["results": array(object(["id": string, "score": number, "metadata": object([:])]))], required: ["results"])),
+        Operation(method: "POST", path: "/v1/indexes/search", tag: "vectors", summary: "Several searches (one or more indexes) in one request, answered in order.",
+                  body: object(["vector": array(number),
+                                "searches": array(object(["index": string, "vector": array(number), "k": int(1), "ef": int(1), "filter": object([:])], required: ["index"]))],
+                               required: ["searches"]),
+                  response: object(["searches": array(object(["index": string, "count": int(0),
+                                                                "results": array(object(["id": string, "score": number, "metadata": object([:])]))]))],
+                                   required: ["searches"])),
     ]
 
     static let matrix: [Operation] = [

@@ -1,3 +1,4 @@
+import Glibc
 import LakehouseKit
 
 /// One hit of one vectord search. Only the metadata fields ranking reads are parsed (`metadata`);
@@ -49,34 +50,94 @@ struct IndexHit: Sendable {
 
     private static func decode(_ scanner: inout AnswerScanner, keeping fields: Set<String>) throws(AnswerScanner.Malformed) -> [IndexHit]? {
         var hits: [IndexHit]?
-        try scanner.object { (key, scanner) throws(AnswerScanner.Malformed) in
-            guard key == "results", scanner.peek() == UInt8(ascii: "[") else { return try scanner.skipValue() }
-            var found: [IndexHit] = []
-            try scanner.array { (scanner) throws(AnswerScanner.Malformed) in
-                guard scanner.peek() == UInt8(ascii: "{") else { return try scanner.skipValue() }
-                var id: String?
-                var score: Double?
-                var picked: [String: JSONValue] = [:]
-                var metadata: [UInt8] = [UInt8(ascii: "{"), UInt8(ascii: "}")]
-                try scanner.object { (key, scanner) throws(AnswerScanner.Malformed) in
-                    switch key {
-                    case "id": id = try scanner.value().stringValue
-                    case "score": score = try scanner.value().numberValue
-                    case "metadata" where scanner.peek() == UInt8(ascii: "{"):
-                        let start = scanner.position
-                        try scanner.object { (field, scanner) throws(AnswerScanner.Malformed) in
-                            if fields.contains(field) { picked[field] = try scanner.value() } else { try scanner.skipValue() }
-                        }
-                        metadata = scanner.bytes(start..<scanner.position)
-                    default: try scanner.skipValue()
-                    }
-                }
-                if let id, let score { found.append(IndexHit(id: id, score: score, metadata: picked, rawMetadata: metadata)) }
-            }
-            hits = found
+        try scanner.members { (key, scanner) throws(AnswerScanner.Malformed) in
+            guard scanner.key(key, is: "results"), scanner.peek() == UInt8(ascii: "[") else { return try scanner.skipValue() }
+            hits = try results(&scanner, keeping: fields)
         }
         try scanner.expectEnd()
         return hits
+    }
+
+    /// One search of vectord's batch answer (`POST /v1/indexes/search`): its hits and its index's
+    /// live count.
+    struct BatchPart: Sendable {
+        var hits: [IndexHit]
+        var count: Int?
+    }
+
+    /// The searches of `{"searches":[{"index","count","results":[…]}]}`, in order; `fields[i]` are
+    /// the metadata fields kept for search i.
+    static func decode(batchAnswer body: [UInt8], keeping fields: [Set<String>]) throws(MatrixError) -> [BatchPart] {
+        let decoded = body.withUnsafeBytes { raw in
+            Result { () throws(AnswerScanner.Malformed) -> [BatchPart] in
+                var scanner = AnswerScanner(bytes: raw)
+                var parts: [BatchPart] = []
+                try scanner.members { (key, scanner) throws(AnswerScanner.Malformed) in
+                    guard scanner.key(key, is: "searches"), scanner.peek() == UInt8(ascii: "[") else { return try scanner.skipValue() }
+                    try scanner.array { (scanner) throws(AnswerScanner.Malformed) in
+                        let keep = parts.count < fields.count ? fields[parts.count] : []
+                        var part = BatchPart(hits: [], count: nil)
+                        var sawResults = false
+                        try scanner.members { (key, scanner) throws(AnswerScanner.Malformed) in
+                            if scanner.key(key, is: "results"), scanner.peek() == UInt8(ascii: "[") {
+                                part.hits = try results(&scanner, keeping: keep)
+                                sawResults = true
+                            } else if scanner.key(key, is: "count") {
+                                part.count = try scanner.value().numberValue.map { Int($0) }
+                            } else {
+                                try scanner.skipValue()
+                            }
+                        }
+                        guard sawResults else { throw AnswerScanner.Malformed(message: "search \(parts.count) has no results") }
+                        parts.append(part)
+                    }
+                }
+                try scanner.expectEnd()
+                return parts
+            }
+        }
+        switch decoded {
+        case .success(let parts) where parts.count == fields.count: return parts
+        case .success(let parts): throw MatrixError(.badGateway, "vectord answered \(parts.count) searches for \(fields.count)")
+        case .failure(let error): throw MatrixError(.badGateway, "vectord's search answer is not valid JSON: \(error.message)")
+        }
+    }
+
+    /// `[{"id","metadata","score"}, …]`: a result without a string id or a numeric score is skipped.
+    /// Keys are compared as bytes, never made into strings: a worker record has a dozen fields and
+    /// a retrieve reads a hundred records.
+    private static func results(_ scanner: inout AnswerScanner, keeping fields: Set<String>) throws(AnswerScanner.Malformed) -> [IndexHit] {
+        let wanted = fields.map { (name: $0, bytes: Array($0.utf8)) }
+        var found: [IndexHit] = []
+        try scanner.array { (scanner) throws(AnswerScanner.Malformed) in
+            guard scanner.peek() == UInt8(ascii: "{") else { return try scanner.skipValue() }
+            var id: String?
+            var score: Double?
+            var picked: [String: JSONValue] = [:]
+            var metadata: [UInt8] = [UInt8(ascii: "{"), UInt8(ascii: "}")]
+            try scanner.members { (key, scanner) throws(AnswerScanner.Malformed) in
+                let escaped = scanner.escapedKey(key)
+                if scanner.key(key, is: "id") || escaped == "id" {
+                    id = try scanner.value().stringValue
+                } else if scanner.key(key, is: "score") || escaped == "score" {
+                    score = try scanner.value().numberValue
+                } else if scanner.key(key, is: "metadata") || escaped == "metadata", scanner.peek() == UInt8(ascii: "{") {
+                    let start = scanner.position
+                    try scanner.members { (field, scanner) throws(AnswerScanner.Malformed) in
+                        if let name = wanted.first(where: { scanner.key(field, is: $0.bytes) })?.name ?? scanner.escapedKey(field).flatMap({ fields.contains($0) ? $0 : nil }) {
+                            picked[name] = try scanner.value()
+                        } else {
+                            try scanner.skipValue()
+                        }
+                    }
+                    metadata = scanner.bytes(start..<scanner.position)
+                } else {
+                    try scanner.skipValue()
+                }
+            }
+            if let id, let score { found.append(IndexHit(id: id, score: score, metadata: picked, rawMetadata: metadata)) }
+        }
+        return found
     }
 }
 
@@ -108,8 +169,14 @@ struct AnswerScanner {
         guard peek() == nil else { throw malformed("text after the answer") }
     }
 
-    /// Calls `field` with each key; `field` must consume the value.
-    mutating func object(_ field: (String, inout AnswerScanner) throws(Malformed) -> Void) throws(Malformed) {
+    /// A key's text between its quotes, as `members` passes it.
+    struct Key {
+        let range: Range<Int>
+        let escaped: Bool
+    }
+
+    /// Calls `field` with each key as it is in the text (no string made); `field` must consume the value.
+    mutating func members(_ field: (Key, inout AnswerScanner) throws(Malformed) -> Void) throws(Malformed) {
         try expect(UInt8(ascii: "{"))
         if peek() == UInt8(ascii: "}") {
             position += 1
@@ -117,7 +184,9 @@ struct AnswerScanner {
         }
         while true {
             guard peek() == UInt8(ascii: "\"") else { throw malformed("expected a key") }
-            let key = try string()
+            let start = position + 1
+            let escaped = try skipString()
+            let key = Key(range: start..<(position - 1), escaped: escaped)
             try expect(UInt8(ascii: ":"))
             try field(key, &self)
             switch peek() {
@@ -126,6 +195,23 @@ struct AnswerScanner {
             default: throw malformed("expected ',' or '}'")
             }
         }
+    }
+
+    /// Whether an unescaped key is exactly `name`.
+    func key(_ key: Key, is name: StaticString) -> Bool {
+        !key.escaped && key.range.count == name.utf8CodeUnitCount
+            && name.withUTF8Buffer { expected in memcmp(text.baseAddress! + key.range.lowerBound, expected.baseAddress!, expected.count) == 0 }
+    }
+
+    func key(_ key: Key, is name: [UInt8]) -> Bool {
+        !key.escaped && key.range.count == name.count
+            && name.withUnsafeBytes { expected in memcmp(text.baseAddress! + key.range.lowerBound, expected.baseAddress!, expected.count) == 0 }
+    }
+
+    /// The text of a key that holds escapes (nil for one without: compare those with `key(_:is:)`).
+    func escapedKey(_ key: Key) -> String? {
+        guard key.escaped else { return nil }
+        return (try? JSONBytes.read(Array(text[(key.range.lowerBound - 1)...key.range.upperBound])))?.stringValue
     }
 
     /// Calls `element` for each element; `element` must consume it.
@@ -168,7 +254,7 @@ struct AnswerScanner {
         guard depth < Self.maxDepth else { throw malformed("nesting deeper than \(Self.maxDepth)") }
         guard let byte = peek() else { throw malformed("unexpected end") }
         switch byte {
-        case UInt8(ascii: "{"): try object { (_, scanner) throws(Malformed) in try scanner.skipValue(depth: depth + 1) }
+        case UInt8(ascii: "{"): try members { (_, scanner) throws(Malformed) in try scanner.skipValue(depth: depth + 1) }
         case UInt8(ascii: "["): try array { (scanner) throws(Malformed) in try scanner.skipValue(depth: depth + 1) }
         case UInt8(ascii: "\""): try skipString()
         case UInt8(ascii: "t"): try literal("true")

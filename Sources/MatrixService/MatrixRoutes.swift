@@ -66,7 +66,7 @@ struct MatrixRoutes: Sendable {
     // MARK: Retrieve, playbooks, understanding
 
     func retrieve(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let body = try JSONCoding.decode(RetrieveRequest.self, from: request.body)
+        let body = try JSONTree.decode(RetrieveRequest.self, from: request.body)
         let response = try await MatrixRoutes.mapping { () async throws(MatrixError) in
             try await retriever.retrieve(body, requestID: request.requestID)
         }
@@ -74,7 +74,7 @@ struct MatrixRoutes: Sendable {
     }
 
     func recordPlaybook(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let body = try JSONCoding.decode(PlaybookRecord.self, from: request.body)
+        let body = try JSONTree.decode(PlaybookRecord.self, from: request.body)
         let recorded = try await MatrixRoutes.mapping { () async throws(MatrixError) in
             try await playbooks.record(body, requestID: request.requestID)
         }
@@ -88,11 +88,11 @@ struct MatrixRoutes: Sendable {
 
     func understand(_ request: HTTPRequest) async throws -> HTTPResponse {
         let text = try MatrixRoutes.text(request)
-        return .json(await understanding.understand(text, requestID: request.requestID))
+        return .json(bytes: try JSONTree.encode(await understanding.understand(text, requestID: request.requestID)))
     }
 
     static func text(_ request: HTTPRequest) throws -> String {
-        let text = try JSONCoding.decode(MatrixWire.Text.self, from: request.body).text
+        let text = try JSONTree.decode(MatrixWire.Text.self, from: request.body).text
         guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw APIError.badRequest("text must not be empty") }
         guard text.utf8.count <= Retriever.maxQueryBytes else { throw APIError.badRequest("text is longer than \(Retriever.maxQueryBytes) bytes") }
         return text

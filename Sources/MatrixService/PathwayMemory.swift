@@ -60,10 +60,10 @@ final class PathwayMemory: Sendable {
 
     func close() { log.close() }
 
+    /// RFC 3339 UTC with milliseconds, as ISO8601DateFormatter's internet date-time with fractional
+    /// seconds writes it, without creating a formatter per call (a third of a playbook's CPU).
     static func now() -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date())
+        JournalEvent.timestamp()
     }
 
     func create(subject: String, text: String) async throws(MatrixError) -> MemoryVersion {

@@ -47,16 +47,30 @@ struct PeerCalls: Sendable {
         writer.raw("]}")
         let response = try await send(.embedd, .POST, "/v1/embed", body: writer.bytes, requestID: requestID)
         guard response.status == .ok else { throw PeerCalls.unexpected(.embedd, "embedding", response) }
-        var scanner = JSONArrayScanner(field: "vectors", maxElementBytes: 1 << 24)
-        var vectors: [[UInt8]] = []
-        vectors.reserveCapacity(texts.count)
-        do {
-            try scanner.feed(response.body)
-            try scanner.finish()
-        } catch {
-            throw MatrixError(.badGateway, "embedd sent an unreadable answer: \(error.description)")
+        // The whole answer is here already: one pass of the answer scanner takes each vector's text.
+        let scanned = response.body.withUnsafeBytes { raw in
+            Result { () throws(AnswerScanner.Malformed) -> [[UInt8]] in
+                var scanner = AnswerScanner(bytes: raw)
+                var vectors: [[UInt8]] = []
+                vectors.reserveCapacity(texts.count)
+                try scanner.members { (key, scanner) throws(AnswerScanner.Malformed) in
+                    guard scanner.key(key, is: "vectors"), scanner.peek() == UInt8(ascii: "[") else { return try scanner.skipValue() }
+                    try scanner.array { (scanner) throws(AnswerScanner.Malformed) in
+                        _ = scanner.peek()
+                        let start = scanner.position
+                        try scanner.skipValue()
+                        vectors.append(scanner.bytes(start..<scanner.position))
+                    }
+                }
+                try scanner.expectEnd()
+                return vectors
+            }
         }
-        while let vector = scanner.nextElement() { vectors.append(vector) }
+        let vectors: [[UInt8]]
+        switch scanned {
+        case .success(let found): vectors = found
+        case .failure(let error): throw MatrixError(.badGateway, "embedd sent an unreadable answer: \(error.message)")
+        }
         guard vectors.count == texts.count, vectors.allSatisfy({ $0.first == UInt8(ascii: "[") }) else {
             throw MatrixError(.badGateway, "embedd answered \(vectors.count) vectors for \(texts.count) texts")
         }
@@ -116,27 +130,46 @@ struct PeerCalls: Sendable {
         }
     }
 
-    /// One search of a corpus's index; `vector` is raw JSON array text.
-    func search(_ corpus: Corpus, vector: [UInt8], k: Int, filter: [String: JSONValue], requestID: String?) async throws(MatrixError) -> [IndexHit] {
-        var writer = JSONWriter(capacity: vector.count + 128)
-        writer.raw("{\"k\":")
-        writer.number(k)
-        if !filter.isEmpty {
-            writer.raw(",\"filter\":")
-            writer.object(filter)
+    /// One search of a batch: a corpus's index, how many hits, which filter.
+    struct IndexSearch: Sendable {
+        let corpus: Corpus
+        let k: Int
+        let filter: [String: JSONValue]
+    }
+
+    /// Several searches with one query vector (raw JSON array text) in one vectord request
+    /// (`POST /v1/indexes/search`): the hits of each, in order, with its index's live count.
+    func search(_ searches: [IndexSearch], vector: [UInt8], requestID: String?) async throws(MatrixError) -> [IndexHit.BatchPart] {
+        var writer = JSONWriter(capacity: vector.count + 128 + searches.count * 160)
+        writer.raw("{\"searches\":[")
+        for (position, search) in searches.enumerated() {
+            if position > 0 { writer.raw(",") }
+            writer.raw("{\"index\":")
+            writer.string(search.corpus.index)
+            writer.raw(",\"k\":")
+            writer.number(search.k)
+            if !search.filter.isEmpty {
+                writer.raw(",\"filter\":")
+                writer.object(search.filter)
+            }
+            writer.raw("}")
         }
-        writer.raw(",\"vector\":")
+        writer.raw("],\"vector\":")
         var body = writer.bytes
         body.append(contentsOf: vector)
         body.append(UInt8(ascii: "}"))
-        let response = try await send(.vectord, .POST, "/v1/indexes/\(corpus.index)/search", body: body, requestID: requestID)
+        let response = try await send(.vectord, .POST, "/v1/indexes/search", body: body, requestID: requestID)
         switch response.status.code {
         case 200: break
-        case 404: throw corpus.missingIndex()
+        case 404:
+            // vectord names the failing search: "searches[i] (index '…'): …".
+            let message = PeerCalls.message(response)
+            let position = message.hasPrefix("searches[") ? Int(message.dropFirst(9).prefix { $0.isNumber }) : nil
+            throw searches[min(position ?? 0, searches.count - 1)].corpus.missingIndex()
         case 400: throw MatrixError(.badRequest, "vectord refused the search: \(PeerCalls.message(response))")
         default: throw PeerCalls.unexpected(.vectord, "search", response)
         }
-        return try IndexHit.decode(searchAnswer: response.body, keeping: IndexHit.rankingFields.union(corpus.roleField.map { [$0] } ?? []))
+        return try IndexHit.decode(batchAnswer: response.body, keeping: searches.map { IndexHit.rankingFields.union($0.corpus.roleField.map { [$0] } ?? []) })
     }
 
     // MARK: chatd

@@ -7,6 +7,13 @@ import LakehouseKit
 struct Playbooks: Sendable {
     let corpora: CorpusSetup
     let ingest: CorpusIngest
+    let queue: PlaybookQueue
+
+    init(corpora: CorpusSetup, ingest: CorpusIngest) {
+        self.corpora = corpora
+        self.ingest = ingest
+        queue = PlaybookQueue(ingest: ingest)
+    }
 
     /// The `playbooks` corpus as matrixd creates it when it is missing.
     static let definition = (index: "playbooks", textFields: ["query", "role", "city", "state"], roleField: "role")
@@ -42,14 +49,7 @@ struct Playbooks: Sendable {
         var writer = JSONWriter()
         writer.object(record)
         let prepared = try ingest.prepare(writer.bytes, position: 0, corpus: corpus)
-        do {
-            let body = try await ingest.upsertBody([prepared], requestID: requestID)
-            _ = try await ingest.calls.upsert(corpus, body: body, requestID: requestID)
-        } catch let error as MatrixError {
-            throw error
-        } catch {
-            throw MatrixError(.badGateway, "recording the playbook failed: \(error)")
-        }
+        try await queue.store(prepared, in: corpus, requestID: requestID)
         return Recorded(id: id, corpus: corpus.name, role: role)
     }
 

@@ -29,6 +29,18 @@ struct RequestParser: Sendable {
         .map { (RoleExtractor.tokens($0.key), $0.value) }
         .sorted { $0.0.count > $1.0.count }
 
+    /// The phrases above by their first token, each list in the same order (longest first): a
+    /// sentence's words are looked up, not compared with every city and state name.
+    private static let gazetteerByFirst = Dictionary(grouping: gazetteerPhrases, by: { $0.tokens[0] })
+    private static let stateNamesByFirst = Dictionary(grouping: stateNamePhrases, by: { $0.tokens[0] })
+
+    /// Whether `words` hold `tokens` starting at `start` (lower-cased forms).
+    private static func matches(_ tokens: [String], in words: [Word], at start: Int) -> Bool {
+        guard start + tokens.count <= words.count else { return false }
+        for (offset, token) in tokens.enumerated() where words[start + offset].lower != token { return false }
+        return true
+    }
+
     static let numberWords: [String: Int] = [
         "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
         "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
@@ -115,11 +127,9 @@ struct RequestParser: Sendable {
     }
 
     static func place(_ words: [Word]) -> (String?, String?) {
-        let lower = words.map(\.lower)
         // A gazetteer city, optionally followed by its state.
-        for start in lower.indices {
-            for (tokens, city) in gazetteerPhrases where start + tokens.count <= lower.count
-                && Array(lower[start..<start + tokens.count]) == tokens {
+        for start in words.indices {
+            for (tokens, city) in gazetteerByFirst[words[start].lower] ?? [] where matches(tokens, in: words, at: start) {
                 let after = start + tokens.count
                 if let (code, _) = state(at: after, in: words, strict: false) {
                     return (city.name, code)
@@ -154,9 +164,7 @@ struct RequestParser: Sendable {
         if word.lower.count == 2, USStates.byCode[word.lower.uppercased()] != nil {
             if !strict || word.afterComma || word.original == word.original.uppercased() { return (word.lower.uppercased(), 1) }
         }
-        let lower = words.map(\.lower)
-        for (tokens, code) in stateNamePhrases where index + tokens.count <= lower.count
-            && Array(lower[index..<index + tokens.count]) == tokens {
+        for (tokens, code) in stateNamesByFirst[word.lower] ?? [] where matches(tokens, in: words, at: index) {
             return (code, tokens.count)
         }
         return nil

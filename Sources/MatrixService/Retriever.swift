@@ -25,6 +25,8 @@ struct Retriever: Sendable {
     let calls: PeerCalls
     let understanding: RequestUnderstanding
     let config: MatrixConfig
+    /// Live item counts of the indexes searched, as vectord last reported them.
+    let indexSizes = IndexSizes()
 
     static let defaultCorpora = ["workers", "playbooks"]
     static let playbookCorpus = "playbooks"
@@ -57,33 +59,12 @@ struct Retriever: Sendable {
         }
         let playbooks = role != nil && corpora.contains(where: { $0.name != Retriever.playbookCorpus }) ? catalog.corpus(named: Retriever.playbookCorpus) : nil
 
-        var perCorpus: [String: (hits: [RankedHit], dropped: Int)] = [:]
-        var boosts: [String: Double] = [:]
-        do {
-            try await withThrowingTaskGroup(of: CorpusOutcome.self) { group in
-                for corpus in corpora {
-                    group.addTask { .hits(corpus.name, try await search(corpus, vector: vector, k: k, filters: filters, role: role, place: place, requestID: requestID)) }
-                }
-                if let playbooks, let role {
-                    group.addTask { .boosts(try await playbookBoosts(playbooks, vector: vector, role: role, requestID: requestID)) }
-                }
-                for try await outcome in group {
-                    switch outcome {
-                    case .hits(let name, let result): perCorpus[name] = result
-                    case .boosts(let found): boosts = found
-                    }
-                }
-            }
-        } catch let error as MatrixError {
-            throw error
-        } catch {
-            throw MatrixError(.badGateway, "retrieve failed: \(error)")
-        }
+        let (perCorpus, boosts) = try await search(corpora, vector: vector, k: k, filters: filters, role: role, place: place,
+                                                    playbooks: playbooks, requestID: requestID)
 
         var lists: [[RankedHit]] = []
         var dropped = 0
-        for corpus in corpora {
-            guard let entry = perCorpus[corpus.name] else { continue }
+        for (corpus, entry) in zip(corpora, perCorpus) {
             var hits = entry.hits
             dropped += entry.dropped
             if corpus.name != Retriever.playbookCorpus, !boosts.isEmpty {
@@ -102,11 +83,6 @@ struct Retriever: Sendable {
         let roleMethod: String
         let results: [RankedHit]
         let dropped: Int
-    }
-
-    enum CorpusOutcome: Sendable {
-        case hits(String, (hits: [RankedHit], dropped: Int))
-        case boosts([String: Double])
     }
 
     /// A hit with its corpus and geography tier (0 within the radius, 1 otherwise).
@@ -175,59 +151,52 @@ struct Retriever: Sendable {
         return Place(state: state, center: center)
     }
 
-    /// One corpus: search, role gate (and a role-filtered search when the gate left too few), and
-    /// with a known place a search restricted to its state (and the cities near its centre).
-    func search(_ corpus: Corpus, vector: [UInt8], k: Int, filters: [String: JSONValue], role: String?, place: Place?,
-                requestID: String?) async throws(MatrixError) -> (hits: [RankedHit], dropped: Int) {
-        let pool = min(1000, max(k * 3, k + 10))
-        let gateField = role != nil ? corpus.roleField : nil
-        var roleFiltered = filters
-        if let gateField, let role, filters[gateField] == nil { roleFiltered[gateField] = .string(role) }
+    /// Every corpus's searches (`CorpusSearch`) and the boosting playbooks' search, sent together
+    /// in rounds of one vectord request each: usually one round, a second when a corpus's place
+    /// search came back short of the radius, rarely a third for the role-filtered search.
+    func search(_ corpora: [Corpus], vector: [UInt8], k: Int, filters: [String: JSONValue], role: String?, place: Place?,
+                playbooks: Corpus?, requestID: String?) async throws(MatrixError) -> (perCorpus: [(hits: [RankedHit], dropped: Int)], boosts: [String: Double]) {
+        let nearCities = place.flatMap { place in place.center.map { nearbyCities(place.state ?? $0.state, center: $0) } }
+        var searches = corpora.map { CorpusSearch(corpus: $0, k: k, filters: filters, role: role, place: place, nearCities: nearCities) }
+        var boostSearch = playbooks.flatMap { playbooks in
+            role.map { PeerCalls.IndexSearch(corpus: playbooks, k: Retriever.playbookScan, filter: [playbooks.roleField ?? "role": .string($0)]) }
+        }
+        var boosts: [String: Double] = [:]
+        while true {
+            var batch: [PeerCalls.IndexSearch] = []
+            var owners: [(corpus: Int, step: CorpusSearch.Step)?] = []
+            for (position, search) in searches.enumerated() {
+                let index = search.corpus.index
+                for step in search.pending(speculate: indexSizes.isSmall(index), speculateRole: indexSizes.mayNeedRoleSearch(index), tier: tier) {
+                    batch.append(search.request(step))
+                    owners.append((position, step))
+                }
+            }
+            if let boost = boostSearch {
+                batch.append(boost)
+                owners.append(nil)
+                boostSearch = nil
+            }
+            guard !batch.isEmpty else { break }
+            let parts = try await calls.search(batch, vector: vector, requestID: requestID)
+            for (position, part) in parts.enumerated() {
+                if let count = part.count { indexSizes.note(batch[position].corpus.index, count: count) }
+                if let owner = owners[position] {
+                    searches[owner.corpus].receive(owner.step, part.hits)
+                    if owner.step == .plain { indexSizes.notePlain(batch[position].corpus.index, filledPool: part.hits.count == batch[position].k) }
+                } else if let playbooks, let role {
+                    boosts = playbookBoosts(part.hits, field: playbooks.roleField ?? "role", role: role)
+                }
+            }
+        }
+        return (searches.map { $0.outcome(tier: tier) }, boosts)
+    }
 
-        var nearFilter: [String: JSONValue]?
-        if let place, let state = place.state {
-            var near = roleFiltered
-            if filters["state"] == nil { near["state"] = .string(state) }
-            if let center = place.center, filters["city"] == nil {
-                // Cities whose workers (jittered up to RosterGenerator.jitterMiles) can be within the radius.
-                let names = Gazetteer.cities.filter {
-                    $0.state == state && Gazetteer.distanceMiles(lat1: center.lat, lon1: center.lon, lat2: $0.lat, lon2: $0.lon) <= config.radiusMiles + RosterGenerator.jitterMiles + 1
-                }.map { JSONValue.string($0.name) }
-                if !names.isEmpty { near["city"] = .array(names) }
-            }
-            if near != filters { nearFilter = near }
-        }
-        let keep = max(k, min(pool, k + Retriever.playbookScan))
-        var near: [IndexHit] = []
-        if let nearFilter {
-            near = try await calls.search(corpus, vector: vector, k: pool, filter: nearFilter, requestID: requestID)
-            // Hits within the radius in the place's state rank ahead of everything else, and the
-            // place's search sees every city they can lie in: when it already holds `keep` of them,
-            // the state-wide search could only add hits ranked after those (and on a large corpus
-            // it is the expensive one, an exact scan of the whole state in vectord).
-            if let place, near.count(where: { tier($0, place) == 0 }) >= keep {
-                return (Retriever.rank(near, corpus: corpus.name, place: place, keep: keep, tier: tier), 0)
-            }
-        }
-        var hits = try await calls.search(corpus, vector: vector, k: pool, filter: filters, requestID: requestID)
-        var dropped = 0
-        if let gateField, let role {
-            let before = hits.count
-            hits.removeAll { $0.metadata[gateField]?.stringValue?.lowercased() != role }
-            dropped = before - hits.count
-            // The place's search already holds the k best same-state hits of the role, which rank
-            // ahead of anything a role-filtered search could add: only search again without them.
-            // A search that came back short of the pool saw every match already.
-            if dropped > 0 && before == pool && near.count < k {
-                let seen = Set(hits.map(\.id))
-                hits += try await calls.search(corpus, vector: vector, k: pool, filter: roleFiltered, requestID: requestID).filter { !seen.contains($0.id) }
-            }
-        }
-        if !near.isEmpty {
-            let seen = Set(hits.map(\.id))
-            hits += near.filter { !seen.contains($0.id) }
-        }
-        return (Retriever.rank(hits, corpus: corpus.name, place: place, keep: keep, tier: tier), dropped)
+    /// Cities whose workers (jittered up to RosterGenerator.jitterMiles) can be within the radius.
+    func nearbyCities(_ state: String, center: City) -> [String] {
+        Gazetteer.cities.filter {
+            $0.state == state && Gazetteer.distanceMiles(lat1: center.lat, lon1: center.lon, lat2: $0.lat, lon2: $0.lon) <= config.radiusMiles + RosterGenerator.jitterMiles + 1
+        }.map(\.name)
     }
 
     /// Geography tier first, then score; the first `keep` (room for the playbook boost to reorder,
@@ -253,9 +222,7 @@ struct Retriever: Sendable {
     }
 
     /// Boost per worker id from the same-role playbooks nearest to the query.
-    func playbookBoosts(_ playbooks: Corpus, vector: [UInt8], role: String, requestID: String?) async throws(MatrixError) -> [String: Double] {
-        let field = playbooks.roleField ?? "role"
-        let hits = try await calls.search(playbooks, vector: vector, k: Retriever.playbookScan, filter: [field: .string(role)], requestID: requestID)
+    func playbookBoosts(_ hits: [IndexHit], field: String, role: String) -> [String: Double] {
         var named: [String: Int] = [:]
         for hit in hits where hit.metadata[field]?.stringValue?.lowercased() == role && hit.metadata["outcome"]?.stringValue == "filled" {
             for id in hit.metadata["worker_ids"]?.arrayValue ?? [] {

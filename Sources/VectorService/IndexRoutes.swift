@@ -67,10 +67,49 @@ struct IndexRoutes: Sendable {
         return .json(bytes: IndexRoutes.encode(hits))
     }
 
+    /// `POST /v1/indexes/search`: every search of the batch in order, each answered like
+    /// `/v1/indexes/{name}/search` plus its index's name and live count. One bad search fails the
+    /// whole batch with the status it would have had alone, naming its position.
+    func searchBatch(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let body = try BatchSearchRequest.decode(request.body)
+        let indexes = try catalog.get()
+        var writer = JSONWriter(capacity: 64 + body.searches.count * 4096)
+        writer.raw("{\"searches\":[")
+        for (position, search) in body.searches.enumerated() {
+            do throws(VectorError) {
+                let index = try indexes.index(named: search.index)
+                var filter: MetadataFilter?
+                if let json = search.filter { filter = try MetadataFilter(json: json) }
+                // decode() guarantees a vector at one of the two levels.
+                let hits = try index.search(vector: search.vector ?? body.vector ?? [], k: search.k ?? 10, ef: search.ef, filter: filter)
+                if position > 0 { writer.raw(",") }
+                writer.raw("{\"index\":")
+                writer.string(search.index)
+                writer.raw(",\"count\":")
+                writer.number(index.count)
+                writer.raw(",")
+                IndexRoutes.writeResults(hits, into: &writer)
+                writer.raw("}")
+            } catch {
+                throw IndexRoutes.apiError(error, context: "searches[\(position)] (index '\(search.index)')")
+            }
+        }
+        writer.raw("]}")
+        return .json(bytes: writer.bytes)
+    }
+
     /// `{"results":[{"id","metadata","score"}]}`, written directly (the search hot path).
     static func encode(_ hits: [SearchHit]) -> [UInt8] {
         var writer = JSONWriter(capacity: 64 + hits.count * 128)
-        writer.raw("{\"results\":[")
+        writer.raw("{")
+        writeResults(hits, into: &writer)
+        writer.raw("}")
+        return writer.bytes
+    }
+
+    /// `"results":[…]`, the member both search answers share.
+    static func writeResults(_ hits: [SearchHit], into writer: inout JSONWriter) {
+        writer.raw("\"results\":[")
         for (position, hit) in hits.enumerated() {
             if position > 0 { writer.raw(",") }
             writer.raw("{\"id\":")
@@ -81,8 +120,7 @@ struct IndexRoutes: Sendable {
             writer.number(hit.score)
             writer.raw("}")
         }
-        writer.raw("]}")
-        return writer.bytes
+        writer.raw("]")
     }
 
     /// The one place vectord's domain errors become HTTP statuses (async and sync forms).
@@ -103,13 +141,19 @@ struct IndexRoutes: Sendable {
     }
 
     static func apiError(_ error: VectorError) -> APIError {
-        switch error.kind {
-        case .badRequest: .badRequest(error.description)
-        case .notFound: .notFound(error.description)
-        case .conflict: .conflict(error.description)
-        case .tooLarge: .payloadTooLarge(error.description)
-        case .unavailable: .unavailable(error.description)
-        case .storage: .internal(error.description)
+        apiError(error, context: nil)
+    }
+
+    /// With a context, the message starts with it (which search of a batch failed).
+    static func apiError(_ error: VectorError, context: String?) -> APIError {
+        let message = context.map { "\($0): \(error.description)" } ?? error.description
+        return switch error.kind {
+        case .badRequest: .badRequest(message)
+        case .notFound: .notFound(message)
+        case .conflict: .conflict(message)
+        case .tooLarge: .payloadTooLarge(message)
+        case .unavailable: .unavailable(message)
+        case .storage: .internal(message)
         }
     }
 }

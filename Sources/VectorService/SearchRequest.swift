@@ -25,13 +25,7 @@ struct SearchRequest {
             guard seen.insert(key).inserted else { throw APIError.badRequest("field '\(key)' appears twice") }
             switch key {
             case "vector":
-                guard try reader.peekKind() == .array else { throw APIError.badRequest("field 'vector': expected an array of numbers") }
-                try reader.readArray { (index, reader) throws(APIError) in
-                    guard try reader.peekKind() == .number else { throw APIError.badRequest("field 'vector[\(index)]': expected a number") }
-                    let value = try reader.readDouble()
-                    // Out of Float's range becomes infinity, which the domain rejects by position.
-                    request.vector.append(Float(value))
-                }
+                request.vector = try vector(&reader, "vector")
                 sawVector = true
             case "k": request.k = try integer(&reader, "k")
             case "ef": request.ef = try integer(&reader, "ef")
@@ -47,7 +41,20 @@ struct SearchRequest {
         return request
     }
 
-    private static func integer(_ reader: inout JSONReader<APIError>, _ field: String) throws(APIError) -> Int? {
+    /// An array of numbers (a query vector); `field` names it in the error.
+    static func vector(_ reader: inout JSONReader<APIError>, _ field: String) throws(APIError) -> [Float] {
+        guard try reader.peekKind() == .array else { throw APIError.badRequest("field '\(field)': expected an array of numbers") }
+        var vector: [Float] = []
+        vector.reserveCapacity(512)
+        try reader.readArray { (index, reader) throws(APIError) in
+            guard try reader.peekKind() == .number else { throw APIError.badRequest("field '\(field)[\(index)]': expected a number") }
+            // Out of Float's range becomes infinity, which the domain rejects by position.
+            vector.append(Float(try reader.readDouble()))
+        }
+        return vector
+    }
+
+    static func integer(_ reader: inout JSONReader<APIError>, _ field: String) throws(APIError) -> Int? {
         switch try reader.peekKind() {
         case .null:
             try reader.readNull()

@@ -24,6 +24,7 @@ public struct VectorService: DaemonService {
     public func register(_ router: inout Router) {
         let routes = IndexRoutes(catalog: catalog, config: config)
         router.get("/v1/indexes") { try await routes.list($0) }
+        router.post("/v1/indexes/search") { try await routes.searchBatch($0) }
         router.put("/v1/indexes/{name}") { try await routes.create($0) }
         router.get("/v1/indexes/{name}") { try await routes.stats($0) }
         router.delete("/v1/indexes/{name}") { try await routes.deleteIndex($0) }

@@ -201,6 +201,46 @@ import Testing
         _ = fleet.stop()
     }
 
+    @Test func concurrentPlaybooksAreEachStoredDurablyAndFailTogetherWhenVectordIsDown() async throws {
+        let fleet = try await Self.startFleet()
+        defer { fleet.removeData() }
+        #expect(try await fleet.request(.matrixd, .PUT, "/v1/corpora/playbooks", body: Self.playbooksCorpus).status == .created)
+        func playbook(_ run: Int) -> String {
+            #"{"query":"Need welders in Toledo, OH","role":"welder","city":"Toledo","state":"OH","worker_ids":["W-\#(run)"],"outcome":"filled","run_id":"many-\#(run)"}"#
+        }
+        // 60 at once: they share upserts (PlaybookQueue); every one is acknowledged with its own id.
+        let ids = try await withThrowingTaskGroup(of: (Int, String?).self) { group in
+            for run in 0..<60 {
+                group.addTask {
+                    let response = try await fleet.request(.matrixd, .POST, "/v1/playbooks", body: playbook(run), timeoutMs: 60_000)
+                    return (response.status.code, response.json?["id"] as? String)
+                }
+            }
+            var ids: [String] = []
+            for try await (status, id) in group {
+                #expect(status == 201)
+                if let id { ids.append(id) }
+            }
+            return ids
+        }
+        #expect(Set(ids) == Set((0..<60).map { "PB-many-\($0)" }))
+        // Acknowledged means durable: all of them survive a SIGKILL of vectord.
+        fleet.process(.vectord).killHard()
+        let down = try await fleet.request(.matrixd, .POST, "/v1/playbooks", body: playbook(99))
+        #expect(down.status.code == 503 && down.text.contains("vectord"), "\(down.text)")
+        try fleet.restart(.vectord)
+        #expect(await fleet.waitUntilReady(.vectord))
+        let stats = try await fleet.request(.vectord, .GET, "/v1/indexes/playbooks").json
+        #expect(stats?["count"] as? Int == 60)
+        for run in [0, 17, 59] {
+            let item = try await fleet.request(.vectord, .GET, "/v1/indexes/playbooks/items/PB-many-\(run)")
+            #expect(item.status == .ok && ((item.json?["metadata"] as? [String: Any])?["worker_ids"] as? [String]) == ["W-\(run)"])
+        }
+        // And the queue works again once vectord is back.
+        #expect(try await fleet.request(.matrixd, .POST, "/v1/playbooks", body: playbook(99)).status == .created)
+        _ = fleet.stop()
+    }
+
     @Test func badInputGets4xxWithTheEnvelope() async throws {
         let fleet = try await Self.startFleet(["LAKEHOUSE_MAX_BODY": "65536"])
         defer { fleet.removeData() }

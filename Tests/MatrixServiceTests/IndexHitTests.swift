@@ -20,6 +20,13 @@ import Testing
         #expect(try JSONBytes.read(hits[2].rawMetadata) == ["state": "MI"])
     }
 
+    @Test func keysAreMatchedAsBytesAndEscapedKeysStillCount() throws {
+        let answer = #"{"results":[{"\u0069d":"W-9","score":1,"metadata":{"st\u0061te":"OH","stat":"x","states":"y","lat":1.5,"l":2,"lonx":3}}],"o":{"a":[{"b":"c"}]}}"#
+        let found = try IndexHit.decode(searchAnswer: Array(answer.utf8), keeping: IndexHit.rankingFields)
+        #expect(found.map(\.id) == ["W-9"])
+        #expect(found[0].metadata == ["state": "OH", "lat": 1.5])
+    }
+
     @Test func anUnreadableAnswerIsABadGateway() {
         for bad in [#"{"results":[{"id":"W-1","score":1,"metadata":{"a":}}]}"#, #"{"results":[]"#, #"{"other":[]}"#, #"[]"#, #"{"results":[]} x"#, ""] {
             do {
