@@ -312,7 +312,8 @@ final class HNSWIndex: @unchecked Sendable {
         let filtered = !acceptAll && (allowed != nil || liveCount != count || visibleLimit < count)
 
         @inline(__always) func accepts(_ n: UInt32) -> Bool {
-            if acceptAll { return true }
+            // Unfiltered (no tombstones, no filter, all visible): no per-node lookups at all.
+            if acceptAll || !filtered { return true }
             if Int(n) >= visibleLimit || tomb[Int(n)] { return false }
             if let allowed { return allowed[Int(n) >> 6] & (1 << UInt64(n & 63)) != 0 }
             return true
