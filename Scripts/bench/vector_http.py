@@ -1,8 +1,8 @@
 """Through-HTTP half of Scripts/bench/vector (benchmark tooling only, never in the product path).
 
 Streams the benchmark's data file into a running vectord with one chunked upsert, checks recall
-over HTTP at the ef values the in-process run chose for recall >= 0.95 / 0.99, and writes one
-query body per line for wrk to replay.
+over HTTP starting at the ef values the in-process run chose for recall >= 0.95 / 0.99 (stepping
+up until this index reaches the target too), and writes one query body per line for wrk to replay.
 
 usage: vector_http.py DATA_BIN VECTORD_JSON BASE_URL METRIC M EFC OUT_DIR
 prints: ingest and recall lines; writes OUT_DIR/queries-ef<EF>.jsonl and OUT_DIR/efs.txt
@@ -68,17 +68,33 @@ for target in (0.95, 0.99):
     if ok:
         efs.append((target, min(ok, key=lambda r: r["ef"])["ef"]))
 truth_sets = [set(int(x) for x in row) for row in truth]
-for target, ef in efs:
+
+
+def recall_at(ef):
+    """recall@k over HTTP at `ef`, the query bodies, and the elapsed seconds."""
     bodies = [json.dumps({"vector": [float("%.7g" % v) for v in q], "k": k, "ef": ef}) for q in queries]
-    with open(f"{out_dir}/queries-ef{ef}.jsonl", "w") as f:
-        f.write("\n".join(bodies) + "\n")
     hits = 0
     t0 = time.perf_counter()
     for i, body in enumerate(bodies):
         results = call(conn, "POST", "/v1/indexes/bench/search", body)["results"]
         hits += len(truth_sets[i].intersection(int(r["id"]) for r in results))
-    elapsed = time.perf_counter() - t0
-    print(f"http recall@{k} at ef={ef} (in-process choice for >= {target:.2f}): {hits / (nq * k):.4f} "
-          f"over {nq} queries ({nq / elapsed:.0f} q/s from one Python client, client-bound)")
+    return hits / (nq * k), bodies, time.perf_counter() - t0
+
+
+# The index built here is not the in-process one (a parallel build is not deterministic), so its
+# recall at the in-process choice can land just under the target: then ef steps up by 4 until
+# this index reaches it too, and wrk replays the ef that does, so the figures are at honest recall.
+chosen = []
+for target, ef in efs:
+    while True:
+        recall, bodies, elapsed = recall_at(ef)
+        print(f"http recall@{k} at ef={ef} (target >= {target:.2f}): {recall:.4f} "
+              f"over {nq} queries ({nq / elapsed:.0f} q/s from one Python client, client-bound)")
+        if recall >= target or ef >= 4096:
+            break
+        ef += 4
+    with open(f"{out_dir}/queries-ef{ef}.jsonl", "w") as f:
+        f.write("\n".join(bodies) + "\n")
+    chosen.append(ef)
 with open(f"{out_dir}/efs.txt", "w") as f:
-    f.write(" ".join(str(ef) for _, ef in efs) + "\n")
+    f.write(" ".join(str(ef) for ef in chosen) + "\n")

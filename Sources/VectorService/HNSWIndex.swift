@@ -312,7 +312,8 @@ final class HNSWIndex: @unchecked Sendable {
         let filtered = !acceptAll && (allowed != nil || liveCount != count || visibleLimit < count)
 
         @inline(__always) func accepts(_ n: UInt32) -> Bool {
-            if acceptAll { return true }
+            // Unfiltered (no tombstones, no filter, all visible): no per-node lookups at all.
+            if acceptAll || !filtered { return true }
             if Int(n) >= visibleLimit || tomb[Int(n)] { return false }
             if let allowed { return allowed[Int(n) >> 6] & (1 << UInt64(n & 63)) != 0 }
             return true
@@ -497,29 +498,39 @@ final class HNSWIndex: @unchecked Sendable {
         metadataBytes extraBytes: Int, whileLocked: () -> UInt64
     ) -> CommitOutcome {
         lock.withWriteLock {
-            if retired { return .retired }
-            if prepared.graphWasEmpty != (count == 0) { return .stale }
-            let node = appendNode(vector: q, level: prepared.level, id: id, metadata: meta, isDeleted: false)
-            switch metric {
-            case .cosine: link(CosineKernel.self, node, prepared)
-            case .dot: link(DotKernel.self, node, prepared)
-            case .euclidean: link(EuclideanKernel.self, node, prepared)
-            }
-            if let old = idToNode[id] { tombstone(old) }
-            idToNode[id] = node
-            postings.add(node: node, metadata: meta)
-            liveCount += 1
-            metadataBytes += extraBytes
-            if count == 1 || prepared.level > maxLevel {
-                entryPoint = node
-                maxLevel = prepared.level
-            }
-            let lsn = whileLocked()
-            capturedChanges?.append(.upsert(id: id, vector: Array(UnsafeBufferPointer(start: q, count: dims)), metadata: meta,
-                                            lsn: lsn))
-            visibility.committed(node: node, lsn: lsn)
-            return .committed(node)
+            commitInsertLocked(prepared, vector: q, id: id, metadata: meta, metadataBytes: extraBytes, whileLocked: whileLocked)
         }
+    }
+
+    /// `commitInsert` for a caller already holding the write lock: a bulk insert commits several
+    /// prepared nodes under one acquisition, so two busy inserters hand the lock over a few times
+    /// less often (every handover puts both to sleep and wakes them, which costs more than a commit).
+    func commitInsertLocked(
+        _ prepared: PreparedInsert, vector q: UnsafePointer<Float>, id: String, metadata meta: [String: JSONValue],
+        metadataBytes extraBytes: Int, whileLocked: () -> UInt64
+    ) -> CommitOutcome {
+        if retired { return .retired }
+        if prepared.graphWasEmpty != (count == 0) { return .stale }
+        let node = appendNode(vector: q, level: prepared.level, id: id, metadata: meta, isDeleted: false)
+        switch metric {
+        case .cosine: link(CosineKernel.self, node, prepared)
+        case .dot: link(DotKernel.self, node, prepared)
+        case .euclidean: link(EuclideanKernel.self, node, prepared)
+        }
+        if let old = idToNode[id] { tombstone(old) }
+        idToNode[id] = node
+        postings.add(node: node, metadata: meta)
+        liveCount += 1
+        metadataBytes += extraBytes
+        if count == 1 || prepared.level > maxLevel {
+            entryPoint = node
+            maxLevel = prepared.level
+        }
+        let lsn = whileLocked()
+        capturedChanges?.append(.upsert(id: id, vector: Array(UnsafeBufferPointer(start: q, count: dims)), metadata: meta,
+                                        lsn: lsn))
+        visibility.committed(node: node, lsn: lsn)
+        return .committed(node)
     }
 
     private func planBackLink<K: DistanceKernel>(_ kernel: K.Type, _ q: UnsafePointer<Float>, neighbor: UInt32,

@@ -363,11 +363,51 @@ public final class VectorIndex: Sendable {
         if items.count > 256 { graph.reserveCapacity(graph.nodeCount + items.count) }
         try trainQuantizerIfDue(arriving: items.map(\.vector))
         let highest = Atomic<UInt64>(0)
-        Self.parallelFor(items.count, threads: config.insertThreads) { i in
-            let lsn = insertLogged(items[i])
+        // Large batches go in groups: each worker prepares a group, then commits it under one
+        // acquisition of the write lock (see `HNSWIndex.commitInsertLocked`).
+        let group = items.count >= 256 && config.insertThreads > 1 ? Self.commitGroup : 1
+        Self.parallelFor((items.count + group - 1) / group, threads: config.insertThreads) { g in
+            let range = (g * group)..<min((g + 1) * group, items.count)
+            let lsn = range.count == 1 ? insertLogged(items[range.lowerBound]) : insertLogged(items[range])
             highest.max(lsn, ordering: .relaxed)
         }
         return highest.load(ordering: .relaxed)
+    }
+
+    /// Items a bulk-insert worker prepares before committing them together.
+    static let commitGroup = 8
+
+    /// Inserts a group: every item's neighbours are found first (read lock, concurrent), then all
+    /// are committed and logged under one write lock, in order. An item whose plan went stale, or
+    /// that a compaction's swap redirected, is inserted again on its own. Returns the highest log
+    /// sequence number written.
+    private func insertLogged(_ items: ArraySlice<PreparedItem>) -> UInt64 {
+        let g = graph
+        let records = items.map { item in
+            item.vector.withUnsafeBufferPointer { WALRecord.framedUpsert(id: item.id, vector: $0, metadata: item.metadata) }
+        }
+        let levels = items.map { _ in g.randomLevel() }
+        let plans = zip(items, levels).map { item, level in
+            item.vector.withUnsafeBufferPointer { g.prepareInsert($0.baseAddress!, level: level) }
+        }
+        var highest: UInt64 = 0
+        var again: [Int] = []
+        g.lock.withWriteLock {
+            for (offset, item) in items.enumerated() {
+                let record = records[offset]
+                var lsn: UInt64 = 0
+                let outcome = item.vector.withUnsafeBufferPointer { v in
+                    g.commitInsertLocked(plans[offset], vector: v.baseAddress!, id: item.id, metadata: item.metadata,
+                                         metadataBytes: record.count - v.count * 4) {
+                        lsn = wal.append(record)
+                        return lsn
+                    }
+                }
+                if case .committed = outcome { highest = max(highest, lsn) } else { again.append(offset) }
+            }
+        }
+        for offset in again { highest = max(highest, insertLogged(items[items.startIndex + offset])) }
+        return highest
     }
 
     private func insertLogged(_ item: PreparedItem) -> UInt64 {

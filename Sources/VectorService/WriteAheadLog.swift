@@ -65,11 +65,19 @@ enum WALRecord: Equatable {
 /// header then framed records (`WALRecord`). Appends go to memory; a dedicated committer thread
 /// writes and fdatasyncs them, so one fsync covers every record appended before it (group commit),
 /// and callers awaiting `waitDurable` resume once their record is covered. Swift's cooperative
-/// threads never block on the disk.
+/// threads never block on the disk. While nobody waits (a bulk insert between its acknowledgements)
+/// the committer gathers appends for up to `gatherWindow` (or `gatherBytes`) before writing, so a
+/// build pays one fsync per window instead of one per handful of records; a waiter, a rotation or
+/// close ends the window at once, so acknowledgements are never delayed by it.
 final class WriteAheadLog: @unchecked Sendable {
     static let magic: [UInt8] = Array("LHVWAL01".utf8)
     /// A frame claiming more than this is treated as a torn tail, not an allocation request.
     static let maxRecordBytes = 64 << 20
+    /// How long appends with nobody waiting on them may gather before one write + fdatasync.
+    static let defaultGatherWindow: TimeInterval = 0.010
+    let gatherWindow: TimeInterval
+    /// Pending bytes that end a gathering window early.
+    static let gatherBytes = 4 << 20
 
     let directory: String
     private let condition = NSCondition()
@@ -81,6 +89,8 @@ final class WriteAheadLog: @unchecked Sendable {
     private var appendedLSN: UInt64 = 0
     private var durableLSN: UInt64 = 0
     private var writing = false
+    /// Rotations waiting for the committer to drain: they end a gathering window.
+    private var draining = 0
     private var closing = false
     private var stopped = false
     private var failure: VectorError?
@@ -103,8 +113,9 @@ final class WriteAheadLog: @unchecked Sendable {
 
     /// Opens segment `generation` for appending (creating it durably if absent). Call `replay`
     /// first: it truncates any torn tail, so appends land after the last whole record.
-    init(directory: String, generation: UInt64) throws {
+    init(directory: String, generation: UInt64, gatherWindow: TimeInterval = WriteAheadLog.defaultGatherWindow) throws {
         self.directory = directory
+        self.gatherWindow = gatherWindow
         self.generation = generation
         let path = (directory as NSString).appendingPathComponent(Self.fileName(generation: generation))
         if FileManager.default.fileExists(atPath: path) {
@@ -151,10 +162,13 @@ final class WriteAheadLog: @unchecked Sendable {
     func append(_ framed: [UInt8]) -> UInt64 {
         condition.lock()
         defer { condition.unlock() }
+        let wasEmpty = pending.isEmpty
         pending.append(contentsOf: framed)
         segmentBytes += framed.count
         appendedLSN += 1
-        condition.broadcast()
+        // Only the committer waits for appends: it needs waking when there was nothing to write,
+        // or when a gathering window has filled; not once per record.
+        if wasEmpty || pending.count >= Self.gatherBytes { condition.broadcast() }
         return appendedLSN
     }
 
@@ -170,6 +184,7 @@ final class WriteAheadLog: @unchecked Sendable {
                 continuation.resume(throwing: failure)
             } else {
                 waiters.append((lsn, continuation))
+                condition.broadcast()  // ends the committer's gathering window
                 condition.unlock()
             }
         }
@@ -179,6 +194,12 @@ final class WriteAheadLog: @unchecked Sendable {
         while true {
             condition.lock()
             while pending.isEmpty && !closing { condition.wait() }
+            if waiters.isEmpty && draining == 0 && !closing && pending.count < Self.gatherBytes {
+                let deadline = Date(timeIntervalSinceNow: gatherWindow)
+                while waiters.isEmpty && draining == 0 && !closing && pending.count < Self.gatherBytes {
+                    if !condition.wait(until: deadline) { break }
+                }
+            }
             if pending.isEmpty && closing {
                 stopped = true
                 condition.broadcast()
@@ -233,6 +254,9 @@ final class WriteAheadLog: @unchecked Sendable {
 
     /// Waits until everything appended so far is durable (caller prevents new appends).
     private func drainLocked() throws {
+        draining += 1
+        defer { draining -= 1 }
+        condition.broadcast()
         while (!pending.isEmpty || writing) && failure == nil { condition.wait() }
         if let failure { throw failure }
     }

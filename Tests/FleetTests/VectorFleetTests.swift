@@ -22,6 +22,18 @@ import LakehouseKit
     }
 
     @Test func everyAcknowledgedWriteSurvivesSIGKILL() async throws {
+        try await killDuringUpserts(writers: 4, batches: 200, batchSize: 25, killAfter: 1_500)
+    }
+
+    /// Batches of 300 take the bulk path: two insert threads, each committing groups of prepared
+    /// items under one write lock. Every acknowledged item must still be there after a SIGKILL.
+    @Test func everyAcknowledgedBulkBatchSurvivesSIGKILLDuringParallelGroupedInserts() async throws {
+        try await killDuringUpserts(writers: 2, batches: 40, batchSize: 300, killAfter: 3_000)
+    }
+
+    /// Concurrent writers upsert `batches` batches of `batchSize` each; SIGKILL lands once
+    /// `killAfter` items are acknowledged. After a restart every acknowledged item is present.
+    private func killDuringUpserts(writers: Int, batches: Int, batchSize: Int, killAfter: Int) async throws {
         let fleet = try Fleet()
         defer { fleet.removeData() }
         try fleet.start([.vectord])
@@ -32,24 +44,24 @@ import LakehouseKit
         let acknowledged = AcknowledgedBatches()
         let writers = Task {
             await withTaskGroup(of: Void.self) { group in
-                for writer in 0..<4 {
+                for writer in 0..<writers {
                     group.addTask {
-                        for batch in 0..<200 {
-                            let start = (writer * 200 + batch) * 25
-                            guard let response = try? await fleet.request(.vectord, .POST, "/v1/indexes/durable/upsert", body: itemsJSON(start..<start + 25), timeoutMs: 5_000),
+                        for batch in 0..<batches {
+                            let start = (writer * batches + batch) * batchSize
+                            guard let response = try? await fleet.request(.vectord, .POST, "/v1/indexes/durable/upsert", body: itemsJSON(start..<start + batchSize), timeoutMs: 5_000),
                                   response.status == .ok else { return }
-                            acknowledged.add(start..<start + 25)
+                            acknowledged.add(start..<start + batchSize)
                         }
                     }
                 }
             }
         }
         // Let a good number of batches land, then kill without warning.
-        while acknowledged.count < 1_500 { try await Task.sleep(nanoseconds: 5_000_000) }
+        while acknowledged.count < killAfter { try await Task.sleep(nanoseconds: 5_000_000) }
         fleet.process(.vectord).killHard()
         await writers.value
         let survivors = acknowledged.ids
-        #expect(survivors.count >= 1_500)
+        #expect(survivors.count >= killAfter)
 
         try fleet.restart(.vectord)
         #expect(await fleet.waitUntilReady(.vectord), "\(fleet.process(.vectord).log)")

@@ -1,5 +1,6 @@
 import Foundation
 import LakehouseKit
+import Synchronization
 import Testing
 @testable import VectorService
 
@@ -126,5 +127,47 @@ import Testing
         var fromOne: [WALRecord] = []
         _ = try WriteAheadLog.replay(directory: dir.path, fromGeneration: 1) { fromOne.append($0) }
         #expect(fromOne == [.delete(id: "b")])
+    }
+
+    @Test func appendsWithNobodyWaitingAreGatheredIntoFewFsyncsAndStillBecomeDurable() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.cleanup() }
+        let wal = try WriteAheadLog(directory: dir.path, generation: 0)
+        let groups = Mutex<[UInt64]>([])
+        wal.setDurabilityObserver { lsn in groups.withLock { $0.append(lsn) } }
+        // A bulk insert between acknowledgements: records trickle in, nobody waits on them.
+        for i in 0..<400 {
+            _ = wal.append(Self.frame(.delete(id: "bulk-\(i)")))
+            usleep(250)
+        }
+        // They still become durable (and so visible) without anyone asking.
+        var polls = 0
+        while wal.durableSequence < 400 && polls < 2_000 {
+            try await Task.sleep(for: .milliseconds(10))
+            polls += 1
+        }
+        wal.close()
+        #expect(wal.durableSequence == 400)
+        let fsyncs = groups.withLock { $0 }
+        #expect(fsyncs.last == 400)
+        // ≥ 100 ms of appends in windows of 10 ms: a few dozen groups, not one per record.
+        #expect(fsyncs.count < 100, "\(fsyncs.count) fsyncs for 400 records")
+        #expect(try Self.replay(dir.path).0.count == 400)
+    }
+
+    @Test func aWaiterARotationAndCloseEachEndTheGatheringWindowAtOnce() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.cleanup() }
+        // A window far longer than the test: only the waiter, the rotation and close can end it.
+        let wal = try WriteAheadLog(directory: dir.path, generation: 0, gatherWindow: 3_600)
+        let first = wal.append(Self.frame(.delete(id: "a")))
+        try await wal.waitDurable(first)
+        #expect(wal.durableSequence == first)
+        _ = wal.append(Self.frame(.delete(id: "b")))
+        #expect(try wal.rotate() == 1)  // drains "b" first
+        #expect(wal.durableSequence == first + 1)
+        _ = wal.append(Self.frame(.delete(id: "c")))
+        wal.close()
+        #expect(try Self.replay(dir.path).0 == [.delete(id: "a"), .delete(id: "b"), .delete(id: "c")])
     }
 }
