@@ -36,8 +36,7 @@ struct CorpusSearch: Sendable {
         gateField = role != nil ? corpus.roleField : nil
         var near: [String: JSONValue]?
         if let place, let state = place.state {
-            var restricted = filters
-            if let gateField, let role, filters[gateField] == nil { restricted[gateField] = .string(role) }
+            var restricted = CorpusSearch.withRole(filters, gateField: gateField, role: role)
             if filters["state"] == nil { restricted["state"] = .string(state) }
             if let nearCities, !nearCities.isEmpty, filters["city"] == nil { restricted["city"] = .array(nearCities.map { .string($0) }) }
             if restricted != filters { near = restricted }
@@ -46,7 +45,10 @@ struct CorpusSearch: Sendable {
     }
 
     /// The request's filters plus the role (the gate's field), for the role-filtered search.
-    var roleFilter: [String: JSONValue] {
+    var roleFilter: [String: JSONValue] { CorpusSearch.withRole(filters, gateField: gateField, role: role) }
+
+    /// `filters` plus the role on the gate's field, unless the filters name that field already.
+    static func withRole(_ filters: [String: JSONValue], gateField: String?, role: String?) -> [String: JSONValue] {
         var filter = filters
         if let gateField, let role, filters[gateField] == nil { filter[gateField] = .string(role) }
         return filter

@@ -30,34 +30,6 @@ struct IndexHit: Sendable {
         self.init(id: id, score: score, metadata: metadata, rawMetadata: writer.bytes)
     }
 
-    /// The hits of vectord's search answer `{"results":[{"id","metadata","score"}]}`, keeping
-    /// `fields` of each metadata object parsed. A result without a string id or a numeric score is
-    /// skipped; metadata that is not an object counts as `{}`. Everything else is only scanned
-    /// (`AnswerScanner`), never built.
-    static func decode(searchAnswer body: [UInt8], keeping fields: Set<String>) throws(MatrixError) -> [IndexHit] {
-        let decoded = body.withUnsafeBytes { raw in
-            Result { () throws(AnswerScanner.Malformed) -> [IndexHit]? in
-                var scanner = AnswerScanner(bytes: raw)
-                return try decode(&scanner, keeping: fields)
-            }
-        }
-        switch decoded {
-        case .success(let hits?): return hits
-        case .success(nil): throw MatrixError(.badGateway, "vectord's search answer has no results")
-        case .failure(let error): throw MatrixError(.badGateway, "vectord's search answer is not valid JSON: \(error.message)")
-        }
-    }
-
-    private static func decode(_ scanner: inout AnswerScanner, keeping fields: Set<String>) throws(AnswerScanner.Malformed) -> [IndexHit]? {
-        var hits: [IndexHit]?
-        try scanner.members { (key, scanner) throws(AnswerScanner.Malformed) in
-            guard scanner.key(key, is: "results"), scanner.peek() == UInt8(ascii: "[") else { return try scanner.skipValue() }
-            hits = try results(&scanner, keeping: fields)
-        }
-        try scanner.expectEnd()
-        return hits
-    }
-
     /// One search of vectord's batch answer (`POST /v1/indexes/search`): its hits and its index's
     /// live count.
     struct BatchPart: Sendable {

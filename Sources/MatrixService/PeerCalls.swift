@@ -56,7 +56,7 @@ struct PeerCalls: Sendable {
                 try scanner.members { (key, scanner) throws(AnswerScanner.Malformed) in
                     guard scanner.key(key, is: "vectors"), scanner.peek() == UInt8(ascii: "[") else { return try scanner.skipValue() }
                     try scanner.array { (scanner) throws(AnswerScanner.Malformed) in
-                        _ = scanner.peek()
+                        _ = scanner.peek()  // past whitespace: the vector's text starts at `position`
                         let start = scanner.position
                         try scanner.skipValue()
                         vectors.append(scanner.bytes(start..<scanner.position))
