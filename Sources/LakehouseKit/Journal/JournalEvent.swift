@@ -39,7 +39,7 @@ public struct JournalEvent: Codable, Sendable, Hashable {
         var parts = tm()
         gmtime_r(&t, &parts)
         let millis = min(999, max(0, Int((date.timeIntervalSince1970 - Double(t)) * 1000)))
-        var out = [UInt8](repeating: 0, count: 24)
+        var out = Array("0000-00-00T00:00:00.000Z".utf8)
         func put(_ value: Int, _ width: Int, at position: Int) {
             var value = value
             for i in stride(from: position + width - 1, through: position, by: -1) {
@@ -54,9 +54,6 @@ public struct JournalEvent: Codable, Sendable, Hashable {
         put(Int(parts.tm_min), 2, at: 14)
         put(Int(parts.tm_sec), 2, at: 17)
         put(millis, 3, at: 20)
-        for (position, character) in [(4, "-"), (7, "-"), (10, "T"), (13, ":"), (16, ":"), (19, "."), (23, "Z")] as [(Int, Unicode.Scalar)] {
-            out[position] = UInt8(ascii: character)
-        }
         return String(decoding: out, as: UTF8.self)
     }
 
