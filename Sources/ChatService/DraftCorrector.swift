@@ -19,8 +19,7 @@ enum DraftCorrector {
         let request = context.request
         let ranked = FillRules.ranked(context)
         guard let previousValue = context.previous, case .object = previousValue,
-              let previous = (try? JSONValueDecoder.decode(FillDraft.self, from: previousValue))
-                ?? (try? JSONCoding.decode(FillDraft.self, from: Array(JSONCoding.string(previousValue).utf8)))
+              let previous = try? JSONValueDecoder.decode(FillDraft.self, from: previousValue)
         else {
             return LocalDrafter.draft(Array(ranked.prefix(max(request.count, 0))), context: context)
         }
