@@ -18,6 +18,12 @@ struct Playbooks: Sendable {
     /// The `playbooks` corpus as matrixd creates it when it is missing.
     static let definition = (index: "playbooks", textFields: ["query", "role", "city", "state"], roleField: "role")
 
+    /// ef_construction of the `playbooks` index when matrixd creates it. A playbook is inserted
+    /// after every valid fill, and at vectord's default (200) the graph insert was a third of its
+    /// CPU per playbook. The index is small and boost-only, and its searches are role-filtered
+    /// (one role's playbooks are scanned exactly), so a cheaper graph changes no answer.
+    static let efConstruction = 64
+
     struct Recorded: Codable, Sendable {
         let id: String
         let corpus: String

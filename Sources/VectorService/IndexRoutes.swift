@@ -115,7 +115,7 @@ struct IndexRoutes: Sendable {
             writer.raw("{\"id\":")
             writer.string(hit.id)
             writer.raw(",\"metadata\":")
-            writer.object(hit.metadata)
+            writer.rawBytes(hit.metadataJSON)
             writer.raw(",\"score\":")
             writer.number(hit.score)
             writer.raw("}")
