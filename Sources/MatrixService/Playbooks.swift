@@ -28,6 +28,19 @@ struct Playbooks: Sendable {
         let id: String
         let corpus: String
         let role: String
+
+        /// The answer as `JSONCoding.encode` writes it (sorted keys), without JSONEncoder.
+        var json: [UInt8] {
+            var writer = JSONWriter(capacity: 96)
+            writer.raw("{\"corpus\":")
+            writer.string(corpus)
+            writer.raw(",\"id\":")
+            writer.string(id)
+            writer.raw(",\"role\":")
+            writer.string(role)
+            writer.raw("}")
+            return writer.bytes
+        }
     }
 
     func record(_ playbook: PlaybookRecord, requestID: String?) async throws(MatrixError) -> Recorded {
@@ -52,9 +65,10 @@ struct Playbooks: Sendable {
         if let city = playbook.city { record["city"] = .string(city) }
         if let state = playbook.state { record["state"] = .string(state.uppercased()) }
         if let runID = playbook.runID { record["run_id"] = .string(runID) }
-        var writer = JSONWriter()
+        var writer = JSONWriter(capacity: 512)
         writer.object(record)
-        let prepared = try ingest.prepare(writer.bytes, position: 0, corpus: corpus)
+        // Prepared from the fields at hand: reading back the bytes just written cost a parse per playbook.
+        let prepared = try ingest.prepare(record, bytes: writer.bytes, position: 0, corpus: corpus)
         try await queue.store(prepared, in: corpus, requestID: requestID)
         return Recorded(id: id, corpus: corpus.name, role: role)
     }
