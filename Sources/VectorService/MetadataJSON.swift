@@ -24,10 +24,13 @@ enum MetadataJSON {
 
     /// The fields of text `encode` wrote.
     static func decode(_ text: [UInt8]) -> [String: JSONValue] {
-        text.withUnsafeBytes { raw in
+        let read = text.withUnsafeBytes { raw -> [String: JSONValue]? in
             var reader = JSONReader<APIError>(raw)
-            guard case .object(let fields)? = try? reader.readValue() else { return [:] }
+            guard case .object(let fields)? = try? reader.readValue() else { return nil }
             return fields
         }
+        // Nesting deeper than the pull reader's limit (64) can come from items stored before it
+        // read upserts (JSONDecoder allowed more): Foundation reads those.
+        return read ?? (try? JSONCoding.decode([String: JSONValue].self, from: text)) ?? [:]
     }
 }

@@ -50,6 +50,14 @@ import Testing
         #expect(MetadataJSON.decode(Array("{}".utf8)).isEmpty)
     }
 
+    /// Nesting deeper than the pull reader reads (items stored before it read upserts) still comes back.
+    @Test func deeplyNestedMetadataComesBack() {
+        var value: JSONValue = ["leaf": 1.25]
+        for depth in 0..<100 { value = depth % 2 == 0 ? .array([value, "x"]) : ["d": value] }
+        let fields: [String: JSONValue] = ["deep": value, "state": "OH"]
+        #expect(MetadataJSON.decode(MetadataJSON.encode(fields)) == fields)
+    }
+
     /// Every number's bit pattern, in the fields' (sorted) order.
     static func bits(_ value: JSONValue) -> [UInt64] {
         switch value {
