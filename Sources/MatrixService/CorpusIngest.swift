@@ -64,6 +64,11 @@ struct CorpusIngest: Sendable {
             throw .badRequest("records[\(position)]: \(error.message)")
         }
         guard case .object(let record) = value else { throw .badRequest("records[\(position)]: expected an object") }
+        return try prepare(record, bytes: bytes, position: position, corpus: corpus)
+    }
+
+    /// A record whose fields are already parsed (`bytes` is their JSON text).
+    func prepare(_ record: [String: JSONValue], bytes: [UInt8], position: Int, corpus: Corpus) throws(MatrixError) -> Prepared {
         guard let idValue = record["id"] else { throw .badRequest("records[\(position)]: missing field 'id'") }
         guard case .string(let id) = idValue, !id.isEmpty, id.utf8.count <= 256 else {
             throw .badRequest("records[\(position)]: 'id' must be a non-empty string of at most 256 bytes")

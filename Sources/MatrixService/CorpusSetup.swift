@@ -17,7 +17,8 @@ struct CorpusSetup: Sendable {
         if let existing = catalog.corpus(named: name), existing != corpus {
             _ = try catalog.put(corpus)  // throws the conflict
         }
-        try await calls.ensureIndex(corpus.index, dims: corpus.dims, requestID: requestID)
+        let efConstruction = corpus.index == Playbooks.definition.index ? Playbooks.efConstruction : nil
+        try await calls.ensureIndex(corpus.index, dims: corpus.dims, efConstruction: efConstruction, requestID: requestID)
         return (corpus, try catalog.put(corpus))
     }
 

@@ -78,7 +78,7 @@ struct MatrixRoutes: Sendable {
         let recorded = try await MatrixRoutes.mapping { () async throws(MatrixError) in
             try await playbooks.record(body, requestID: request.requestID)
         }
-        return .json(recorded, status: .created)
+        return .json(bytes: recorded.json, status: .created)
     }
 
     func extractRole(_ request: HTTPRequest) async throws -> HTTPResponse {

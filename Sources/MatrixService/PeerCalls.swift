@@ -92,13 +92,22 @@ struct PeerCalls: Sendable {
 
     // MARK: vectord
 
-    /// Creates the index (cosine, the embedding's dims) or confirms it exists with those parameters.
-    func ensureIndex(_ index: String, dims: Int, requestID: String?) async throws(MatrixError) {
-        let body = Array(#"{"dims":\#(dims),"metric":"cosine"}"#.utf8)
+    /// Creates the index (cosine, the embedding's dims; `efConstruction` when given, else vectord's
+    /// default) or confirms it exists with that dims and metric: an index created earlier with
+    /// another ef_construction (or m) serves matrixd just as well.
+    func ensureIndex(_ index: String, dims: Int, efConstruction: Int? = nil, requestID: String?) async throws(MatrixError) {
+        let build = efConstruction.map { #","ef_construction":\#($0)"# } ?? ""
+        let body = Array(#"{"dims":\#(dims),"metric":"cosine"\#(build)}"#.utf8)
         let response = try await send(.vectord, .PUT, "/v1/indexes/\(index)", body: body, requestID: requestID)
         switch response.status.code {
         case 200, 201: return
-        case 409: throw MatrixError(.conflict, "vectord index '\(index)' exists with other parameters than dims \(dims), metric cosine: \(PeerCalls.message(response))")
+        case 409:
+            let existing = try await send(.vectord, .GET, "/v1/indexes/\(index)", requestID: requestID)
+            if existing.status == .ok, let stats = try? JSONBytes.read(existing.body),
+               stats["dims"]?.numberValue == Double(dims), stats["metric"] == .string("cosine") {
+                return
+            }
+            throw MatrixError(.conflict, "vectord index '\(index)' exists with other parameters than dims \(dims), metric cosine: \(PeerCalls.message(response))")
         case 400: throw MatrixError(.badRequest, "vectord refused index '\(index)': \(PeerCalls.message(response))")
         default: throw PeerCalls.unexpected(.vectord, "creating index '\(index)'", response)
         }

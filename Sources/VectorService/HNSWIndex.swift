@@ -59,7 +59,8 @@ final class HNSWIndex: @unchecked Sendable {
     var upperLinks: [UnsafeMutablePointer<UInt32>?] = []
     var deleted: [Bool] = []
     var externalIDs: [String] = []
-    var metadata: [[String: JSONValue]?] = []
+    /// Each node's metadata as JSON object text (`MetadataJSON`); nil once tombstoned.
+    var metadata: [[UInt8]?] = []
     var idToNode: [String: UInt32] = [:]
     var postings = MetadataPostings()
     var entryPoint: UInt32 = 0
@@ -219,7 +220,7 @@ final class HNSWIndex: @unchecked Sendable {
         }
         deleted.append(isDeleted)
         externalIDs.append(id)
-        metadata.append(meta)
+        metadata.append(meta.map(MetadataJSON.encode))
         count += 1
         return node
     }
@@ -645,7 +646,7 @@ final class HNSWIndex: @unchecked Sendable {
     func item(id: String) -> (vector: [Float], metadata: [String: JSONValue])? {
         lock.withReadLock {
             guard let node = idToNode[id], Int(node) < visibility.limit else { return nil }
-            return (Array(UnsafeBufferPointer(start: vector(node), count: dims)), metadata[Int(node)] ?? [:])
+            return (Array(UnsafeBufferPointer(start: vector(node), count: dims)), metadata[Int(node)].map(MetadataJSON.decode) ?? [:])
         }
     }
 
@@ -668,7 +669,7 @@ final class HNSWIndex: @unchecked Sendable {
             return hits.map { hit in
                 let distance = metric == .euclidean ? hit.distance.squareRoot() : hit.distance
                 return SearchHit(id: externalIDs[Int(hit.node)], score: metric.score(fromDistance: hit.distance),
-                                 distance: distance, metadata: metadata[Int(hit.node)] ?? [:])
+                                 distance: distance, metadataJSON: metadata[Int(hit.node)] ?? MetadataJSON.empty)
             }
         }
     }
@@ -701,7 +702,7 @@ final class HNSWIndex: @unchecked Sendable {
             matching = candidates.filter { Int($0) < visible && !deleted[Int($0)] }
         } else {
             matching = []
-            for n in 0..<visible where !deleted[n] && filter.matches(metadata[n]) { matching.append(UInt32(n)) }
+            for n in 0..<visible where !deleted[n] && filter.matches(metadata[n].map(MetadataJSON.decode)) { matching.append(UInt32(n)) }
         }
         if matching.isEmpty { return [] }
         // A selective filter is answered exactly: scanning the matches is cheaper than a graph
@@ -805,7 +806,7 @@ final class HNSWIndex: @unchecked Sendable {
         var deleted: [Bool]
         var upperLinks: [UnsafeMutablePointer<UInt32>?]
         var externalIDs: [String]
-        var metadata: [[String: JSONValue]?]
+        var metadata: [[UInt8]?]
         var records: UnsafeRawPointer?
         var fullVectors: UnsafeRawPointer?
         var quantizer: ScalarQuantizer?

@@ -42,7 +42,12 @@ struct IndexRoutes: Sendable {
         let index = try IndexRoutes.mapping { try catalog.get().index(named: try request.parameter("name")) }
         let items = UpsertItemStream(body: body, maxItems: config.maxBatch)
         let count = try await IndexRoutes.mapping { try await index.upsert(streaming: items, batchSize: 1024) }
-        return .json(VectorWire.Upserted(upserted: count))
+        // Written directly: JSONEncoder cost more than the answer is worth on every playbook upsert.
+        var writer = JSONWriter(capacity: 32)
+        writer.raw("{\"upserted\":")
+        writer.number(count)
+        writer.raw("}")
+        return .json(bytes: writer.bytes)
     }
 
     func deleteItems(_ request: HTTPRequest) async throws -> HTTPResponse {
@@ -115,7 +120,7 @@ struct IndexRoutes: Sendable {
             writer.raw("{\"id\":")
             writer.string(hit.id)
             writer.raw(",\"metadata\":")
-            writer.object(hit.metadata)
+            writer.rawBytes(hit.metadataJSON)
             writer.raw(",\"score\":")
             writer.number(hit.score)
             writer.raw("}")

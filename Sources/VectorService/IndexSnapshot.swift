@@ -84,7 +84,7 @@ enum IndexSnapshot {
             var tail = ByteWriter(capacity: 1 << 20)
             for node in 0..<image.count {
                 tail.string(image.externalIDs[node])
-                tail.metadata(image.metadata[node])
+                tail.metadata(image.metadata[node].map(MetadataJSON.decode))
                 if tail.bytes.count >= 1 << 20 {
                     try put(tail.bytes)
                     tail.bytes.removeAll(keepingCapacity: true)
@@ -160,7 +160,7 @@ enum IndexSnapshot {
                     let id = try r.string()
                     let meta = try r.metadata()
                     index.externalIDs.append(id)
-                    index.metadata.append(meta)
+                    index.metadata.append(meta.map(MetadataJSON.encode))
                     if !index.deleted[node] {
                         index.idToNode[id] = UInt32(node)
                         index.postings.add(node: UInt32(node), metadata: meta ?? [:])

@@ -29,11 +29,15 @@ public struct VectorItem: Sendable, Equatable, Codable {
 /// One search result. `score` is higher-is-better (cosine similarity, inner product, or
 /// 1 / (1 + euclidean distance)); `distance` is lower-is-better (1 − cosine, −inner product, or
 /// euclidean distance).
-public struct SearchHit: Sendable, Equatable, Codable {
+public struct SearchHit: Sendable, Equatable {
     public var id: String
     public var score: Float
     public var distance: Float
-    public var metadata: [String: JSONValue]
+    /// The item's metadata as JSON object text, as the index holds it (answers copy it verbatim).
+    public var metadataJSON: [UInt8]
+
+    /// The item's metadata fields (parsed from `metadataJSON`).
+    public var metadata: [String: JSONValue] { MetadataJSON.decode(metadataJSON) }
 }
 
 /// What `GET /v1/indexes/{name}` reports, plus counters for /metrics.
@@ -631,7 +635,7 @@ public final class VectorIndex: Sendable {
             for node in 0..<old.count where !old.deleted[node] {
                 items.append(VectorItem(id: old.externalIDs[node],
                                         vector: Array(UnsafeBufferPointer(start: old.vector(UInt32(node)), count: params.dims)),
-                                        metadata: old.metadata[node] ?? [:]))
+                                        metadata: old.metadata[node].map(MetadataJSON.decode) ?? [:]))
             }
             return items
         }

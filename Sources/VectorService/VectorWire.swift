@@ -28,10 +28,6 @@ enum VectorWire {
         let metadata: [String: JSONValue]?
     }
 
-    struct Upserted: Encodable {
-        let upserted: Int
-    }
-
     struct DeleteItems: Decodable {
         let ids: [String]
     }

@@ -232,12 +232,34 @@ import Testing
         #expect(await fleet.waitUntilReady(.vectord))
         let stats = try await fleet.request(.vectord, .GET, "/v1/indexes/playbooks").json
         #expect(stats?["count"] as? Int == 60)
+        // matrixd created the boost-only index with the cheaper build (Playbooks.efConstruction).
+        #expect(stats?["ef_construction"] as? Int == 64)
         for run in [0, 17, 59] {
             let item = try await fleet.request(.vectord, .GET, "/v1/indexes/playbooks/items/PB-many-\(run)")
             #expect(item.status == .ok && ((item.json?["metadata"] as? [String: Any])?["worker_ids"] as? [String]) == ["W-\(run)"])
         }
         // And the queue works again once vectord is back.
         #expect(try await fleet.request(.matrixd, .POST, "/v1/playbooks", body: playbook(99)).status == .created)
+        _ = fleet.stop()
+    }
+
+    /// A playbooks index created earlier at vectord's default ef_construction (an older data dir)
+    /// is kept and used; an index of other dims is still a conflict.
+    @Test func anEarlierPlaybooksIndexIsKeptAndOtherDimsConflict() async throws {
+        let fleet = try await Self.startFleet()
+        defer { fleet.removeData() }
+        let probe = try await fleet.request(.embedd, .POST, "/v1/embed", body: #"{"texts":["probe"]}"#).json
+        let dims = (probe?["vectors"] as? [[Any]])?.first?.count ?? 0
+        #expect(dims > 0)
+        #expect(try await fleet.request(.vectord, .PUT, "/v1/indexes/playbooks", body: #"{"dims":\#(dims),"metric":"cosine"}"#).status == .created)
+        #expect(try await fleet.request(.matrixd, .PUT, "/v1/corpora/playbooks", body: Self.playbooksCorpus).status == .created)
+        let playbook = #"{"query":"Need welders in Toledo, OH","role":"welder","worker_ids":["W-1"],"outcome":"filled","run_id":"kept"}"#
+        #expect(try await fleet.request(.matrixd, .POST, "/v1/playbooks", body: playbook).status == .created)
+        let stats = try await fleet.request(.vectord, .GET, "/v1/indexes/playbooks").json
+        #expect(stats?["ef_construction"] as? Int == 200 && stats?["count"] as? Int == 1)
+        #expect(try await fleet.request(.vectord, .PUT, "/v1/indexes/narrow", body: #"{"dims":3,"metric":"cosine"}"#).status == .created)
+        let conflict = try await fleet.request(.matrixd, .PUT, "/v1/corpora/narrow", body: #"{"index":"narrow","text_fields":["query"]}"#)
+        #expect(conflict.status.code == 409 && conflict.text.contains("narrow"), "\(conflict.text)")
         _ = fleet.stop()
     }
 

@@ -13,6 +13,11 @@ public struct JSONWriter: Sendable {
         text.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
+    /// Appends bytes that already are JSON text (e.g. a value encoded once and kept), unchecked.
+    public mutating func rawBytes(_ text: [UInt8]) {
+        bytes.append(contentsOf: text)
+    }
+
     public mutating func string(_ value: String) {
         bytes.append(UInt8(ascii: "\""))
         var text = value
