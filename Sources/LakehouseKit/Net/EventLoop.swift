@@ -25,7 +25,8 @@ public final class EventLoop: @unchecked Sendable {
     private let running = Atomic<Bool>(true)
     private var handlers: [Int32: any EventLoopHandler] = [:]
     private var tickHandlers: [ObjectIdentifier: (UInt64) -> Void] = [:]
-    private var threadID: pthread_t?
+    /// The loop thread's `pthread_t` (0 until it runs): read from any thread by `inLoop`.
+    private let threadID = Atomic<UInt>(0)
     /// Scratch space for socket reads by everything on this loop (server and client connections):
     /// one buffer per loop thread, never one per read.
     let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
@@ -53,7 +54,7 @@ public final class EventLoop: @unchecked Sendable {
 
     func start() {
         let thread = Thread { [self] in
-            self.threadID = pthread_self()
+            self.threadID.store(pthread_self(), ordering: .releasing)
             self.run()
             self.finished.signal()
         }
@@ -63,14 +64,16 @@ public final class EventLoop: @unchecked Sendable {
     }
 
     /// True on this loop's own thread.
-    var inLoop: Bool {
-        guard let threadID else { return false }
-        return pthread_equal(threadID, pthread_self()) != 0
+    public var inLoop: Bool {
+        let id = threadID.load(ordering: .acquiring)
+        return id != 0 && pthread_equal(id, pthread_self()) != 0
     }
 
-    /// Runs `work` on the loop thread, soon. Safe from any thread.
+    /// Runs `work` on the loop thread, soon. Safe from any thread. From the loop thread itself it
+    /// costs no wake-up: the loop drains its queue before it waits again.
     public func execute(_ work: @escaping @Sendable () -> Void) {
         pending.withLock { $0.append(work) }
+        if inLoop { return }
         if !wakePending.exchange(true, ordering: .acquiringAndReleasing) {
             var one: UInt64 = 1
             _ = Glibc.write(wakeFD, &one, 8)
@@ -170,6 +173,7 @@ public final class EventLoop: @unchecked Sendable {
             if after >= nextTick {
                 for tick in Array(tickHandlers.values) { tick(after) }
                 nextTick = after + EventLoop.tickNanoseconds
+                runPending()  // what the tick handlers queued (from the loop thread: no wake-up)
             }
         }
         runPending()
@@ -191,6 +195,17 @@ public final class EventLoop: @unchecked Sendable {
     }
 }
 
+/// An event loop is also a task executor: a task that prefers it (`Task(executorPreference:)`, the
+/// router's `onLoop` routes) runs its jobs on the loop thread, between socket events, so its peer
+/// calls through the loop's own client pool and its answer never cross a thread. Such a task must
+/// not block and should compute little: while it runs, the loop's other connections wait.
+extension EventLoop: TaskExecutor {
+    public func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        execute { [self] in job.runSynchronously(on: asUnownedTaskExecutor()) }
+    }
+}
+
 /// A fixed set of event loops, one per core by default; connections are spread across them.
 public final class EventLoopGroup: Sendable {
     let loops: [EventLoop]
@@ -203,6 +218,11 @@ public final class EventLoopGroup: Sendable {
         }
         self.loops = loops
         for loop in loops { loop.start() }
+    }
+
+    /// The loop whose thread this is, if any.
+    public var current: EventLoop? {
+        loops.first { $0.inLoop }
     }
 
     /// Round-robin choice of a loop.
