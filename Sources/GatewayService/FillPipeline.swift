@@ -57,7 +57,6 @@ struct FillPipeline: Sendable {
             }
         }
         timings["retrieve"] = Self.milliseconds(since: stageStart)
-        let workers = pool.workers
         let playbookWorkerIDs = pool.playbookWorkerIDs
         record(FillRunEventType.retrieved, runID,
                Self.payload(FillRetrievedPayload(role: pool.role, workers: pool.retrieved, playbookWorkerIDs: playbookWorkerIDs, gateDropped: pool.gateDropped)))
@@ -66,10 +65,10 @@ struct FillPipeline: Sendable {
         stageStart = MonotonicClock.nanoseconds()
         let maxAttempts = command.maxAttempts ?? config.fillMaxAttempts
         let outcome: IterateResponse = try await call("iterate", runID) {
-            let iterate = IterateRequest(request: request, candidates: [], playbookWorkerIDs: playbookWorkerIDs,
+            // The candidates by id: validatord holds the roster and takes their records from it.
+            let iterate = IterateRequest(request: request, candidates: [], candidateIDs: pool.workerIDs, playbookWorkerIDs: playbookWorkerIDs,
                                          provider: command.provider, maxAttempts: maxAttempts, runID: runID)
-            return try await peers.callJSON(.validatord, .POST, "/v1/iterate", bytes: try WorkerListJSON.bytes(iterate, workers: workers, under: "candidates"),
-                                            requestID: requestID)
+            return try await peers.callJSON(.validatord, .POST, "/v1/iterate", bytes: try JSONTree.encode(iterate), requestID: requestID)
         }
         timings["iterate"] = Self.milliseconds(since: stageStart)
         timings["total"] = Self.milliseconds(since: started)
