@@ -100,7 +100,8 @@ struct FillPipeline: Sendable {
     private func rememberPlaybook(_ playbook: PlaybookRecord, requestID: String) {
         let peers = self.peers
         let logger = self.logger
-        Task.detached {
+        // On this request's event loop when there is one (no thread hop for the call).
+        Task.detached(executorPreference: EventLoopGroup.shared.current) {
             do {
                 let _: JSONValue = try await peers.callJSON(.matrixd, .POST, "/v1/playbooks", body: playbook, requestID: requestID)
             } catch {

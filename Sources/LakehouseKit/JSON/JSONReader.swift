@@ -107,17 +107,83 @@ public struct JSONReader<Failure: JSONReaderFailure> {
         }
     }
 
-    /// Checks and skips any value.
+    /// Checks and skips any value: exactly what reading it accepts and refuses, with the same
+    /// errors, but without building its keys and strings (no closure per member, no allocation
+    /// unless a string holds an escape or non-ASCII bytes).
     public mutating func skipValue(depth: Int = 0) throws(Failure) {
         guard depth < Self.maxDepth else { throw syntax("nesting deeper than \(Self.maxDepth)") }
         switch try peekKind() {
-        case .object: try readObject { (_, reader) throws(Failure) in try reader.skipValue(depth: depth + 1) }
-        case .array: try readArray { (_, reader) throws(Failure) in try reader.skipValue(depth: depth + 1) }
-        case .string: _ = try readString()
+        case .object:
+            position += 1
+            skipWhitespace()
+            if peekByte == UInt8(ascii: "}") {
+                position += 1
+                return
+            }
+            while true {
+                skipWhitespace()
+                guard peekByte == UInt8(ascii: "\"") else { throw syntax("expected a field name") }
+                try skipString()
+                skipWhitespace()
+                try expect(UInt8(ascii: ":"))
+                skipWhitespace()
+                try skipValue(depth: depth + 1)
+                skipWhitespace()
+                switch peekByte {
+                case UInt8(ascii: ","): position += 1
+                case UInt8(ascii: "}"):
+                    position += 1
+                    return
+                default: throw syntax("expected ',' or '}'")
+                }
+            }
+        case .array:
+            position += 1
+            skipWhitespace()
+            if peekByte == UInt8(ascii: "]") {
+                position += 1
+                return
+            }
+            while true {
+                skipWhitespace()
+                try skipValue(depth: depth + 1)
+                skipWhitespace()
+                switch peekByte {
+                case UInt8(ascii: ","): position += 1
+                case UInt8(ascii: "]"):
+                    position += 1
+                    return
+                default: throw syntax("expected ',' or ']'")
+                }
+            }
+        case .string: try skipString()
         case .number: _ = try readNumber()
         case .bool: _ = try readBool()
         case .null: try readNull()
         }
+    }
+
+    /// `readString` without the `String`: an ASCII string without escapes is only scanned.
+    private mutating func skipString() throws(Failure) {
+        try expect(UInt8(ascii: "\""))
+        let start = position
+        var ascii = true
+        while position < bytes.count {
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "\"") {
+                if !ascii { _ = try makeString(UnsafeRawBufferPointer(rebasing: bytes[start..<position])) }
+                position += 1
+                return
+            }
+            if byte == UInt8(ascii: "\\") {
+                _ = try readEscapedString(from: start)
+                return
+            }
+            if byte < 0x20 { throw syntax("control character in a string (it must be escaped)") }
+            if byte >= 0x80 { ascii = false }
+            position += 1
+        }
+        throw syntax("unterminated string")
     }
 
     /// After the top-level value only whitespace may follow.

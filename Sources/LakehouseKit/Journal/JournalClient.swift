@@ -125,7 +125,10 @@ public final class JournalClient: Sendable {
             context.logger.info("journal spool replayed", [("events", String(replayed.count))])
         }
         persistCursor(force: false)
-        sender.withLock { $0 = Task.detached { [self] in await self.sendLoop() } }
+        // The sender runs on one of the client's event loops: its posts go through that loop's own
+        // connection pool and its wake-ups by requests on that loop cost no thread hop.
+        let loop = context.peers.client.group.next()
+        sender.withLock { $0 = Task.detached(executorPreference: loop) { [self] in await self.sendLoop() } }
     }
 
     /// Queues `event` for journald. Never blocks on I/O or the network and never throws; assigns
