@@ -17,7 +17,7 @@ struct FillPipeline: Sendable {
 
     func run(_ command: FillCommand, requestID: String) async throws(APIError) -> FillAnswer {
         let started = MonotonicClock.nanoseconds()
-        let runID = UUID().uuidString.lowercased()
+        let runID = EventID.make()
         var timings: [String: Double] = [:]
 
         // 1. Understand: count, role, place, shift, day.

@@ -65,7 +65,7 @@ public struct IterateLoop: Sendable {
         let maxAttempts = try check(request)
         // No draft is worth asking for before the roster is there.
         let candidates = Self.candidates(request, roster: try validator.roster.snapshot())
-        let runID = request.runID ?? "run-" + UUID().uuidString.lowercased()
+        let runID = request.runID ?? "run-" + EventID.make()
         var attempts: [IterateAttempt] = []
         var final: FillDraft?
         var finalAttempt: Int?

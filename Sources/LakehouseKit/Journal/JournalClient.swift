@@ -135,7 +135,7 @@ public final class JournalClient: Sendable {
     /// a UUID `id` when the event has none.
     public func record(_ event: JournalEvent) {
         var event = event
-        if event.id == nil { event.id = UUID().uuidString.lowercased() }
+        if event.id == nil { event.id = EventID.make() }
         let bytes = event.jsonBytes()
         recordedCounter.increment()
         let accepted: Bool = state.withLock { s in
