@@ -113,6 +113,21 @@ import Testing
         }
     }
 
+    /// Strings with escapes (a prompt is a JSON document inside a JSON string) read back exactly
+    /// what Foundation wrote, whatever mix of plain runs, escapes and non-ASCII text they hold.
+    @Test func escapedStringsReadBackWhatFoundationWrote() throws {
+        var generator = SystemRandomNumberGenerator()
+        let pieces = ["a", "plain run of text ", "\"", "\\", "/", "\n", "\t", "\r", "\u{08}", "\u{0C}", "\u{01}", "é", "😀", "{\"k\":[1,\"v\"]}", "\u{7F}"]
+        for _ in 0..<300 {
+            let text = (0..<Int.random(in: 0...40, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            let encoded = try JSONEncoder().encode([text])
+            #expect(try value(String(decoding: encoded, as: UTF8.self)) == .array([.string(text)]), "\(text.debugDescription)")
+        }
+        #expect(try value(#"["a\u00e9\ud83d\ude00b\"c\\d\/e"]"#) == .array([.string("aé😀b\"c\\d/e")]))
+        #expect(throws: (any Error).self) { try value("[\"a\\\"b\u{01}c\"]") }
+        #expect(throws: (any Error).self) { try value(#"["a\"b"#) }
+    }
+
     @Test func readsWholeValuesLikeFoundation() throws {
         #expect(try value(#"{"a":[1,-2.5e3,"x\u00e9",true,null],"b":{}}"#) == ["a": [1, -2500, "xé", true, nil], "b": [:]])
         #expect(try value("0.1") == .number(0.1))

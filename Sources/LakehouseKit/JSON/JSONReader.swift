@@ -303,6 +303,16 @@ public struct JSONReader<Failure: JSONReaderFailure> {
     private mutating func readEscapedString(from start: Int) throws(Failure) -> String {
         var buffer = [UInt8](UnsafeRawBufferPointer(rebasing: bytes[start..<position]))
         while position < bytes.count {
+            // A run of bytes that need no unescaping is copied whole (a byte at a time dominated
+            // chatd's profile: a prompt is a JSON document inside a JSON string, quotes escaped).
+            let run = position
+            while position < bytes.count {
+                let byte = bytes[position]
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+                position += 1
+            }
+            if run < position { buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[run..<position])) }
+            guard position < bytes.count else { break }
             let byte = bytes[position]
             position += 1
             switch byte {
