@@ -1,5 +1,6 @@
-/// An async handler: decode, call the domain, encode. Runs on Swift's cooperative pool, never on an
-/// event-loop thread, so it may await anything but must not block the thread.
+/// An async handler: decode, call the domain, encode. Runs on Swift's cooperative pool (or, for a
+/// route added with `Router.onLoop`, on the connection's event loop), so it may await anything but
+/// must not block the thread.
 public typealias HTTPHandler = @Sendable (HTTPRequest) async throws -> HTTPResponse
 
 /// A handler cheap and non-blocking enough to run on the event-loop thread itself (health, version,
