@@ -57,6 +57,7 @@ public final class JournalClient: Sendable {
     /// How long an event may wait in memory for others to join its spool write (the window in
     /// which, without `sync`, a `kill -9` can lose it).
     static let spoolDelay = DispatchTimeInterval.milliseconds(10)
+    static let spoolDelayNanoseconds: UInt64 = 10_000_000
     /// How long the sender waits after a short batch before posting again.
     static let postGatherNanoseconds: UInt64 = 10_000_000
 
@@ -147,11 +148,18 @@ public final class JournalClient: Sendable {
             s.recorded += 1
             if !s.spoolTimerSet {
                 s.spoolTimerSet = true
-                disk.asyncAfter(deadline: .now() + Self.spoolDelay) {
+                let spoolNow: @Sendable () -> Void = {
                     self.state.withLock { s in
                         s.spoolTimerSet = false
                         self.spoolUnspooled(&s)
                     }
+                }
+                // Recorded on an event loop (a request's handler): that loop's own timer, which
+                // wakes no other thread; elsewhere a dispatch timer.
+                if let loop = context.peers.client.group.current {
+                    loop.schedule(afterNanoseconds: Self.spoolDelayNanoseconds, spoolNow)
+                } else {
+                    disk.asyncAfter(deadline: .now() + Self.spoolDelay, execute: spoolNow)
                 }
             }
             return true

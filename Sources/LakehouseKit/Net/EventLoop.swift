@@ -25,6 +25,8 @@ public final class EventLoop: @unchecked Sendable {
     private let running = Atomic<Bool>(true)
     private var handlers: [Int32: any EventLoopHandler] = [:]
     private var tickHandlers: [ObjectIdentifier: (UInt64) -> Void] = [:]
+    /// One-shot timers (`schedule`), loop thread only; few at a time, so a plain list.
+    private var timers: [(deadline: UInt64, work: @Sendable () -> Void)] = []
     /// The loop thread's `pthread_t` (0 until it runs): read from any thread by `inLoop`.
     private let threadID = Atomic<UInt>(0)
     /// Scratch space for socket reads by everything on this loop (server and client connections):
@@ -104,6 +106,18 @@ public final class EventLoop: @unchecked Sendable {
         }
     }
 
+    /// Runs `work` on the loop thread once `nanoseconds` have passed (to the millisecond, the
+    /// granularity of the loop's wait). Safe from any thread; from the loop thread it costs no
+    /// system call (no timer file, no other thread woken), unlike a dispatch timer.
+    public func schedule(afterNanoseconds nanoseconds: UInt64, _ work: @escaping @Sendable () -> Void) {
+        let deadline = MonotonicClock.nanoseconds() + nanoseconds
+        if inLoop {
+            timers.append((deadline, work))
+        } else {
+            execute { [self] in timers.append((deadline, work)) }
+        }
+    }
+
     /// Stops the loop after the work queued so far; waits for its thread to end.
     func stop() {
         execute { [self] in running.store(false, ordering: .releasing) }
@@ -154,7 +168,9 @@ public final class EventLoop: @unchecked Sendable {
         var nextTick = MonotonicClock.nanoseconds() + EventLoop.tickNanoseconds
         while running.load(ordering: .acquiring) {
             let now = MonotonicClock.nanoseconds()
-            let timeoutMs = now >= nextTick ? 0 : Int32((nextTick - now) / 1_000_000) + 1
+            var wakeAt = nextTick
+            for timer in timers where timer.deadline < wakeAt { wakeAt = timer.deadline }
+            let timeoutMs = now >= wakeAt ? 0 : Int32((wakeAt - now + 999_999) / 1_000_000)
             let count = epoll_wait(epollFD, events, Int32(capacity), timeoutMs)
             if count < 0 && errno != EINTR { break }
             if count > 0 {
@@ -169,6 +185,7 @@ public final class EventLoop: @unchecked Sendable {
                 }
             }
             runPending()
+            if !timers.isEmpty { runDueTimers() }
             let after = MonotonicClock.nanoseconds()
             if after >= nextTick {
                 for tick in Array(tickHandlers.values) { tick(after) }
@@ -177,6 +194,19 @@ public final class EventLoop: @unchecked Sendable {
             }
         }
         runPending()
+    }
+
+    private func runDueTimers() {
+        let now = MonotonicClock.nanoseconds()
+        var due: [@Sendable () -> Void] = []
+        timers.removeAll { timer in
+            guard timer.deadline <= now else { return false }
+            due.append(timer.work)
+            return true
+        }
+        guard !due.isEmpty else { return }
+        for work in due { work() }
+        runPending()  // what the timers queued
     }
 
     private func runPending() {
