@@ -113,53 +113,42 @@ public struct JSONReader<Failure: JSONReaderFailure> {
     public mutating func skipValue(depth: Int = 0) throws(Failure) {
         guard depth < Self.maxDepth else { throw syntax("nesting deeper than \(Self.maxDepth)") }
         switch try peekKind() {
-        case .object:
+        case .object: try skipMembers(closing: UInt8(ascii: "}"), keyed: true, depth: depth)
+        case .array: try skipMembers(closing: UInt8(ascii: "]"), keyed: false, depth: depth)
+        case .string: try skipString()
+        case .number: _ = try readNumber()
+        case .bool: _ = try readBool()
+        case .null: try readNull()
+        }
+    }
+
+    /// The members of an object (`keyed`) or the elements of an array, the opening byte first.
+    private mutating func skipMembers(closing: UInt8, keyed: Bool, depth: Int) throws(Failure) {
+        position += 1
+        skipWhitespace()
+        if peekByte == closing {
             position += 1
+            return
+        }
+        while true {
             skipWhitespace()
-            if peekByte == UInt8(ascii: "}") {
-                position += 1
-                return
-            }
-            while true {
-                skipWhitespace()
+            if keyed {
                 guard peekByte == UInt8(ascii: "\"") else { throw syntax("expected a field name") }
                 try skipString()
                 skipWhitespace()
                 try expect(UInt8(ascii: ":"))
                 skipWhitespace()
-                try skipValue(depth: depth + 1)
-                skipWhitespace()
-                switch peekByte {
-                case UInt8(ascii: ","): position += 1
-                case UInt8(ascii: "}"):
-                    position += 1
-                    return
-                default: throw syntax("expected ',' or '}'")
-                }
             }
-        case .array:
-            position += 1
+            try skipValue(depth: depth + 1)
             skipWhitespace()
-            if peekByte == UInt8(ascii: "]") {
+            if peekByte == UInt8(ascii: ",") {
+                position += 1
+            } else if peekByte == closing {
                 position += 1
                 return
+            } else {
+                throw syntax(keyed ? "expected ',' or '}'" : "expected ',' or ']'")
             }
-            while true {
-                skipWhitespace()
-                try skipValue(depth: depth + 1)
-                skipWhitespace()
-                switch peekByte {
-                case UInt8(ascii: ","): position += 1
-                case UInt8(ascii: "]"):
-                    position += 1
-                    return
-                default: throw syntax("expected ',' or ']'")
-                }
-            }
-        case .string: try skipString()
-        case .number: _ = try readNumber()
-        case .bool: _ = try readBool()
-        case .null: try readNull()
         }
     }
 
