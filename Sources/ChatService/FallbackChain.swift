@@ -122,10 +122,11 @@ struct FallbackChain: Sendable {
 
 extension FallbackChain {
     /// The plain-call fast path, on the connection's event loop: when the first provider of `order`
-    /// is a remote one over `http://` and not cooling down, it is called through that loop's own
-    /// connection pool, and a success is answered without the request ever leaving the loop (no
-    /// task, no thread crossed: what keeps chatd's added latency small). Anything else (the local
-    /// drafter, https, a failure to fall over from) continues on a task through `complete`.
+    /// is the local drafter, or a remote one over `http://`, and not cooling down, it answers on the
+    /// loop (the drafter at once; a remote through that loop's own connection pool), and a success is
+    /// answered without the request ever leaving the loop (no task, no thread crossed: what keeps
+    /// chatd's added latency small). Anything else (https, a failure to fall over from) continues on
+    /// a task through `complete`.
     func completeOnLoop(_ call: ChatCall, order: [String], requestID: String, loop: EventLoop,
                         completion: @escaping @Sendable (Result<Answer, ChatError>) -> Void) {
         guard let name = order.first, let provider = providers[name] as? any LoopCallableProvider, provider.canCallOnLoop,

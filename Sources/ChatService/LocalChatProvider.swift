@@ -30,7 +30,7 @@ struct LocalChatProvider: ChatProvider {
         return ListedEvents(events)
     }
 
-    private func usage(_ call: ChatCall, _ content: String) -> ChatUsage {
+    func usage(_ call: ChatCall, _ content: String) -> ChatUsage {
         ChatUsage(promptTokens: TokenEstimate.prompt(call.messages), completionTokens: TokenEstimate.tokens(content))
     }
 }
@@ -43,4 +43,15 @@ final class ListedEvents: ChatEventStream {
 
     func next() async throws(ProviderFailure) -> ChatStreamEvent? { remaining.withLock { $0.popLast() } }
     func cancel() { remaining.withLock { $0 = [] } }
+}
+
+/// The drafter answers in well under a millisecond and never waits: on the event loop it answers
+/// at once, without a task (a plain `/v1/chat` to `local` never leaves the loop).
+extension LocalChatProvider: LoopCallableProvider {
+    var canCallOnLoop: Bool { true }
+
+    func completeOnLoop(_ call: ChatCall, model: String, loop: EventLoop, completion: @escaping @Sendable (Result<ChatCompletion, ProviderFailure>) -> Void) {
+        let content = drafter.answer(call.messages, json: call.json)
+        completion(.success(ChatCompletion(content: content, usage: usage(call, content), finishReason: "stop")))
+    }
 }

@@ -17,7 +17,7 @@ struct FillPipeline: Sendable {
 
     func run(_ command: FillCommand, requestID: String) async throws(APIError) -> FillAnswer {
         let started = MonotonicClock.nanoseconds()
-        let runID = UUID().uuidString.lowercased()
+        let runID = EventID.make()
         var timings: [String: Double] = [:]
 
         // 1. Understand: count, role, place, shift, day.
@@ -57,7 +57,6 @@ struct FillPipeline: Sendable {
             }
         }
         timings["retrieve"] = Self.milliseconds(since: stageStart)
-        let workers = pool.workers
         let playbookWorkerIDs = pool.playbookWorkerIDs
         record(FillRunEventType.retrieved, runID,
                Self.payload(FillRetrievedPayload(role: pool.role, workers: pool.retrieved, playbookWorkerIDs: playbookWorkerIDs, gateDropped: pool.gateDropped)))
@@ -66,10 +65,10 @@ struct FillPipeline: Sendable {
         stageStart = MonotonicClock.nanoseconds()
         let maxAttempts = command.maxAttempts ?? config.fillMaxAttempts
         let outcome: IterateResponse = try await call("iterate", runID) {
-            let iterate = IterateRequest(request: request, candidates: [], playbookWorkerIDs: playbookWorkerIDs,
+            // The candidates by id: validatord holds the roster and takes their records from it.
+            let iterate = IterateRequest(request: request, candidates: [], candidateIDs: pool.workerIDs, playbookWorkerIDs: playbookWorkerIDs,
                                          provider: command.provider, maxAttempts: maxAttempts, runID: runID)
-            return try await peers.callJSON(.validatord, .POST, "/v1/iterate", bytes: try WorkerListJSON.bytes(iterate, workers: workers, under: "candidates"),
-                                            requestID: requestID)
+            return try await peers.callJSON(.validatord, .POST, "/v1/iterate", bytes: try JSONTree.encode(iterate), requestID: requestID)
         }
         timings["iterate"] = Self.milliseconds(since: stageStart)
         timings["total"] = Self.milliseconds(since: started)
@@ -101,7 +100,8 @@ struct FillPipeline: Sendable {
     private func rememberPlaybook(_ playbook: PlaybookRecord, requestID: String) {
         let peers = self.peers
         let logger = self.logger
-        Task.detached {
+        // On this request's event loop when there is one (no thread hop for the call).
+        Task.detached(executorPreference: EventLoopGroup.shared.current) {
             do {
                 let _: JSONValue = try await peers.callJSON(.matrixd, .POST, "/v1/playbooks", body: playbook, requestID: requestID)
             } catch {

@@ -24,7 +24,8 @@ public struct GatewayService: DaemonService {
 
     public func register(_ router: inout Router) {
         let fill = self.fill
-        router.post("/v1/fill") { try await fill.fill($0) }
+        // On the connection's loop: three peer calls and the journal, no thread crossed.
+        router.onLoop(.POST, "/v1/fill") { try await fill.fill($0) }
         router.inline(.GET, "/openapi.json") { _ in .json(bytes: OpenAPIDocument.bytes) }
         let console = self.console
         router.inline(.GET, "/") { try console.index($0) }

@@ -1,10 +1,10 @@
 import LakehouseKit
 
-/// What a fill takes from matrixd's retrieve answer: the workers to draft from (best first, with
-/// their scores), the workers named by same-role playbooks, and the role gate's count.
+/// What a fill takes from matrixd's retrieve answer: the ids of the workers to draft from (best
+/// first, with their scores), the workers named by same-role playbooks, and the role gate's count.
+/// A worker's record is not read here: validatord takes it from its roster by id.
 struct RetrievedPool: Sendable {
     var role: String?
-    var workers: [Worker] = []
     var retrieved: [RetrievedWorker] = []
     var playbookWorkerIDs: [String] = []
     var gateDropped = 0
@@ -14,25 +14,29 @@ struct RetrievedPool: Sendable {
         self.gateDropped = gateDropped
     }
 
-    /// From a decoded answer: a workers-corpus hit whose metadata is not a worker record is left out.
+    /// From a decoded answer.
     init(_ response: RetrieveResponse) {
         self.init(role: response.role, gateDropped: response.gate.dropped)
         for hit in response.results {
-            add(corpus: hit.corpus, score: hit.score, worker: nil, metadata: hit.metadata)
+            add(corpus: hit.corpus, id: hit.id, score: hit.score, metadata: hit.metadata)
         }
     }
 
-    mutating func add(corpus: String, score: Double, worker: Worker?, metadata: JSONValue?) {
-        if corpus == "workers", let worker = worker ?? metadata.flatMap({ try? Worker(jsonValue: $0) }) {
-            workers.append(worker)
-            retrieved.append(RetrievedWorker(id: worker.id, score: score))
+    /// The ids of the workers retrieved, best first.
+    var workerIDs: [String] { retrieved.map(\.id) }
+
+    /// A workers-corpus hit's id is the worker's id (ingest keys records by their `id`); a
+    /// playbooks-corpus hit contributes the `worker_ids` of its metadata.
+    mutating func add(corpus: String, id: String, score: Double, metadata: JSONValue?) {
+        if corpus == "workers" {
+            retrieved.append(RetrievedWorker(id: id, score: score))
         } else if corpus == "playbooks", let ids = metadata?["worker_ids"]?.arrayValue {
             for id in ids.compactMap(\.stringValue) where !playbookWorkerIDs.contains(id) { playbookWorkerIDs.append(id) }
         }
     }
 
-    /// The answer's bytes read with the pull reader, worker records straight into `Worker`s (no
-    /// tree per record); nil when the answer is not exactly a `RetrieveResponse` (the caller then
+    /// The answer's bytes read with the pull reader (a worker's record skipped, a playbook's read
+    /// only for its `worker_ids`; no tree per record); nil when the answer is not exactly a `RetrieveResponse` (the caller then
     /// decodes it the slow way, which also words the error).
     static func read(_ body: [UInt8]) -> RetrievedPool? {
         body.withUnsafeBytes { raw -> RetrievedPool? in
@@ -40,7 +44,7 @@ struct RetrievedPool: Sendable {
             var role: String??
             var roleMethod: String?
             var dropped: Int?
-            var hits: [(corpus: String, score: Double, worker: Worker?, metadata: JSONValue?)] = []
+            var hits: [(corpus: String, id: String, score: Double, metadata: JSONValue?)] = []
             var sawResults = false
             do {
                 guard try reader.peekKind() == .object else { return nil }
@@ -74,7 +78,7 @@ struct RetrievedPool: Sendable {
             }
             guard roleMethod != nil, let dropped, sawResults else { return nil }
             var pool = RetrievedPool(role: role ?? nil, gateDropped: dropped)
-            for hit in hits { pool.add(corpus: hit.corpus, score: hit.score, worker: hit.worker, metadata: hit.metadata) }
+            for hit in hits { pool.add(corpus: hit.corpus, id: hit.id, score: hit.score, metadata: hit.metadata) }
             return pool
         }
     }
@@ -94,13 +98,12 @@ struct RetrievedPool: Sendable {
         return .object(ids.map { ["worker_ids": .array($0)] } ?? [:])
     }
 
-    /// One hit; a workers-corpus record (the corpus named before it, as sorted keys put it) is read
-    /// as a `Worker` directly, anything else as a tree.
-    private static func readHit(_ reader: inout JSONReader<APIError>) throws(APIError) -> (corpus: String, score: Double, worker: Worker?, metadata: JSONValue?) {
+    /// One hit; a workers-corpus record (the corpus named before it, as sorted keys put it) is
+    /// skipped, a playbook's read for its ids, anything else as a tree.
+    private static func readHit(_ reader: inout JSONReader<APIError>) throws(APIError) -> (corpus: String, id: String, score: Double, metadata: JSONValue?) {
         var corpus: String?
         var id: String?
         var score: Double?
-        var worker: Worker?
         var metadata: JSONValue?
         var sawMetadata = false
         guard try reader.peekKind() == .object else { throw .syntax("hit") }
@@ -117,14 +120,7 @@ struct RetrievedPool: Sendable {
                 score = try r.readDouble()
             case "metadata":
                 sawMetadata = true
-                if corpus == "workers" {
-                    var trial = r
-                    if let record = try? Worker.read(&trial) {
-                        worker = record
-                        r = trial
-                        return
-                    }
-                }
+                if corpus == "workers" { return try r.skipValue() }
                 if corpus == "playbooks", try r.peekKind() == .object {
                     metadata = try readPlaybookWorkerIDs(&r)
                     return
@@ -134,7 +130,7 @@ struct RetrievedPool: Sendable {
                 try r.skipValue()
             }
         }
-        guard let corpus, id != nil, let score, sawMetadata else { throw .syntax("hit fields") }
-        return (corpus, score, worker, metadata)
+        guard let corpus, let id, let score, sawMetadata else { throw .syntax("hit fields") }
+        return (corpus, id, score, metadata)
     }
 }

@@ -16,7 +16,7 @@ public struct JournalService: DaemonService {
 
     public func register(_ router: inout Router) {
         let routes = EventRoutes(holder: holder, config: config)
-        router.post("/v1/events") { try await routes.append($0) }
+        router.onLoop(.POST, "/v1/events") { try await routes.append($0) }  // decode, reserve, group commit: no pool hop
         router.get("/v1/events") { try await routes.query($0) }
         router.get("/v1/events/{seq}") { try await routes.event($0) }
         router.get("/v1/checkpoint") { try await routes.checkpoint($0) }

@@ -330,7 +330,25 @@ public final class CompactRoster: Sendable {
             payRate: Self.widen(payRate[i]), status: statusName(i), phone: phone(i), email: email(i))
     }
 
-    static func widen(_ value: Float) -> Double { Double(value.description) ?? Double(value) }
+    static func widen(_ value: Float) -> Double {
+        // The fewest decimals that give `value` back, found by arithmetic: an integer below 2^53
+        // divided by an exact power of ten is the correctly rounded double of that decimal, which
+        // is what parsing the shortest description gives (without a String per number; a fill's
+        // candidates take dozens of these). Anything else parses the description.
+        let wide = Double(value)
+        // Below 2^23 a Float's spacing is under 1, so its shortest decimal never rounds to tens.
+        if value.isFinite && abs(value) < 8_388_608 {
+            var scale = 1.0
+            for _ in 0...9 {
+                let scaled = (wide * scale).rounded(.toNearestOrEven)
+                guard abs(scaled) < 9_007_199_254_740_992 else { break }
+                let candidate = scaled / scale
+                if Float(candidate) == value { return candidate }
+                scale *= 10
+            }
+        }
+        return Double(value.description) ?? wide
+    }
 
     /// Bytes held by the columns, the arena and the tables (the `/metrics` gauge; RSS adds the runtime).
     public var memoryBytes: Int {

@@ -34,13 +34,38 @@ public struct IterateLoop: Sendable {
         if let runID = request.runID, runID.isEmpty || runID.utf8.count > 128 {
             throw ValidatorError(.badRequest, "run_id must be 1 to 128 characters")
         }
+        if let ids = request.candidateIDs {
+            guard request.candidates.isEmpty else {
+                throw ValidatorError(.badRequest, "give the candidates as 'candidates' (records) or 'candidate_ids', not both")
+            }
+            guard ids.count <= Self.maxCandidates else {
+                throw ValidatorError(.badRequest, "candidate_ids holds \(ids.count) ids; at most \(Self.maxCandidates)")
+            }
+        }
         return attempts
+    }
+
+    static let maxCandidates = 10_000
+
+    /// The drafter's workers: the records given, or those of `candidate_ids` from the roster, in
+    /// their order, each once; an id the roster does not hold is left out (the roster is what the
+    /// draft is validated against: a worker it lacks could only be a phantom).
+    static func candidates(_ request: IterateRequest, roster: CompactRoster) -> [Worker] {
+        guard let ids = request.candidateIDs else { return request.candidates }
+        var seen = Set<Int>()
+        var workers: [Worker] = []
+        workers.reserveCapacity(ids.count)
+        for id in ids {
+            if let index = roster.index(ofID: id), seen.insert(index).inserted { workers.append(roster.worker(index)) }
+        }
+        return workers
     }
 
     public func run(_ request: IterateRequest, requestID: String?) async throws(ValidatorError) -> IterateResponse {
         let maxAttempts = try check(request)
-        _ = try validator.roster.snapshot()  // no draft is worth asking for before the roster is there
-        let runID = request.runID ?? "run-" + UUID().uuidString.lowercased()
+        // No draft is worth asking for before the roster is there.
+        let candidates = Self.candidates(request, roster: try validator.roster.snapshot())
+        let runID = request.runID ?? "run-" + EventID.make()
         var attempts: [IterateAttempt] = []
         var final: FillDraft?
         var finalAttempt: Int?
@@ -48,7 +73,7 @@ public struct IterateLoop: Sendable {
         var previousViolations: [Violation]?
         for number in 1...maxAttempts {
             let started = MonotonicClock.nanoseconds()
-            let context = FillDraftContext(task: number == 1 ? .fillDraft : .correction, request: request.request, workers: request.candidates,
+            let context = FillDraftContext(task: number == 1 ? .fillDraft : .correction, request: request.request, workers: candidates,
                                            playbookWorkerIDs: request.playbookWorkerIDs, previous: previous, violations: previousViolations)
             let chat = ChatRequest(provider: request.provider, model: request.model, messages: DraftPrompt.messages(for: context), json: true)
             let answer = try await drafts.draft(chat, requestID: requestID)

@@ -30,7 +30,7 @@ public struct ValidatorService: DaemonService {
         let routes = ValidationRoutes(roster: roster, validator: validator, defaultRosterPath: config.rosterPath, metrics: metrics)
         let iterate = IterateRoutes(loop: loop, metrics: metrics)
         router.callback(.POST, "/v1/validate") { routes.validate($0, loop: $1, respond: $2) }
-        router.post("/v1/iterate") { try await iterate.iterate($0) }
+        router.onLoop(.POST, "/v1/iterate") { try await iterate.iterate($0) }  // chatd, truthd, the journal: no thread crossed
         router.inline(.GET, "/v1/roster") { try routes.stats($0) }
         router.post("/v1/roster/reload") { try await routes.reload($0) }
     }

@@ -79,6 +79,10 @@ import Testing
         try check(IterateRequest(request: Self.full, candidates: [worker]))
         try check(IterateRequest(kind: "email", request: Self.bare, candidates: [], playbookWorkerIDs: ["W-1"], provider: "local", model: "m",
                                  maxAttempts: 2, runID: "run-1"))
+        // The gateway's shape (candidates by id, no records) and the refused mix of both.
+        try check(IterateRequest(request: Self.full, candidates: [], candidateIDs: ["W-000001", "W-000002"], runID: "run-2"))
+        try check(IterateRequest(request: Self.full, candidates: [worker], candidateIDs: ["W-000001"]))
+        try check(IterateRequest(request: Self.full, candidates: [], candidateIDs: []))
     }
 
     /// What the Codable path refuses, the hand-written readers refuse too (the caller then falls

@@ -58,6 +58,37 @@ import Testing
         #expect(number("99999999999999999999999") == .some(nil))
     }
 
+    /// `skipValue` scans without building strings; it must accept and refuse exactly what
+    /// `readValue` does, with the same error at the same byte.
+    @Test func skippingAgreesWithReadingOnEveryInput() {
+        func outcome(_ text: [UInt8], skip: Bool) -> String {
+            text.withUnsafeBytes { raw in
+                var reader = JSONReader<APIError>(raw)
+                do throws(APIError) {
+                    if skip { try reader.skipValue() } else { _ = try reader.readValue() }
+                    try reader.expectEnd()
+                    return "ok"
+                } catch {
+                    return error.message
+                }
+            }
+        }
+        var samples: [[UInt8]] = [
+            "{}", "[]", #"{"a":[1,2,{"b":null}],"c":"d"}"#, #"["\u00e9","\ud83d\ude00"]"#, #"{"k\"ey":"v\\n","é":"ü"}"#,
+            #"{"a":"x\u0001"}"#, #"["\ud800"]"#, #"{"a" 1}"#, #"{"a":1,}"#, "[1,]", "[1 2]", #"{1:2}"#, #"{"a":"unterminated"#,
+            #"{"a":tru}"#, "[\"\\q\"]", "{\"a\":\"tab\there\"}", #"  {"nested":{"deep":[[[{"x":"y"}]]]}}  "#,
+        ].map { Array($0.utf8) }
+        samples.append(Array("[\"".utf8) + [0xC3, 0x28] + Array("\"]".utf8))  // invalid UTF-8 in a string
+        samples.append(Array("{\"".utf8) + [0xFF] + Array("\":1}".utf8))  // invalid UTF-8 in a key
+        samples.append(Array("[\"".utf8) + [0xC3, 0xA9] + Array("\"]".utf8))  // valid UTF-8
+        for sample in samples {
+            #expect(outcome(sample, skip: true) == outcome(sample, skip: false), "\(String(decoding: sample, as: UTF8.self))")
+        }
+        #expect(outcome(Array(#"{"a":"x\u0001"}"#.utf8), skip: true) == "ok")
+        #expect(outcome(Array("{\"a\":\"tab\there\"}".utf8), skip: true) != "ok")
+        #expect(outcome([0xC3], skip: true) != "ok")
+    }
+
     @Test func errorsSayWhereTheyAre() {
         Array(#"{"a" 1}"#.utf8).withUnsafeBytes { raw in
             var reader = JSONReader<APIError>(raw)
@@ -80,6 +111,21 @@ import Testing
             try reader.expectEnd()
             return value
         }
+    }
+
+    /// Strings with escapes (a prompt is a JSON document inside a JSON string) read back exactly
+    /// what Foundation wrote, whatever mix of plain runs, escapes and non-ASCII text they hold.
+    @Test func escapedStringsReadBackWhatFoundationWrote() throws {
+        var generator = SystemRandomNumberGenerator()
+        let pieces = ["a", "plain run of text ", "\"", "\\", "/", "\n", "\t", "\r", "\u{08}", "\u{0C}", "\u{01}", "é", "😀", "{\"k\":[1,\"v\"]}", "\u{7F}"]
+        for _ in 0..<300 {
+            let text = (0..<Int.random(in: 0...40, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            let encoded = try JSONEncoder().encode([text])
+            #expect(try value(String(decoding: encoded, as: UTF8.self)) == .array([.string(text)]), "\(text.debugDescription)")
+        }
+        #expect(try value(#"["a\u00e9\ud83d\ude00b\"c\\d\/e"]"#) == .array([.string("aé😀b\"c\\d/e")]))
+        #expect(throws: (any Error).self) { try value("[\"a\\\"b\u{01}c\"]") }
+        #expect(throws: (any Error).self) { try value(#"["a\"b"#) }
     }
 
     @Test func readsWholeValuesLikeFoundation() throws {

@@ -22,6 +22,26 @@ import Testing
         #expect(!roster.isActive(Fixture.workers.count))
     }
 
+    /// A stored `Float` widens to the double of its shortest decimal (the file's own value when it
+    /// had at most 7 significant digits), found without a String: the same as parsing its description.
+    @Test func widenedFloatsAreTheirShortestDecimals() {
+        var state: UInt64 = 0x1234_5678_9ABC_DEF0  // a fixed LCG: the same inputs on every run
+        func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state >> 11
+        }
+        var samples: [Float] = [0, -0.0, 1, -1, 18.5, 41.6528, -83.53791, 1234.56, -89.9999, 179.1234, 16_777_216, 0.1, 1e-7, 3.4e38, -1.5e-30]
+        for _ in 0..<20_000 {
+            let decimals = Int(next() % 7)
+            let magnitude = Double(next() % 200_000) / 1_000 - 100
+            samples.append(Float(String(format: "%.\(decimals)f", magnitude))!)  // a coordinate or a pay rate as a file writes it
+            samples.append(Float(bitPattern: UInt32(truncatingIfNeeded: next())))  // any bit pattern at all
+        }
+        for value in samples where value.isFinite {
+            #expect(CompactRoster.widen(value) == Double(value.description)!, "\(value)")
+        }
+    }
+
     @Test func lookupsByNamePhoneAndEmail() throws {
         let roster = try Fixture.roster()
         func has(_ name: String) -> Bool { Array(name.utf8).withUnsafeBytes { roster.hasName($0) } }

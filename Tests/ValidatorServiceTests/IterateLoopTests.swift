@@ -83,6 +83,44 @@ import Testing
         #expect(journal.events.withLock { $0.isEmpty })
     }
 
+    /// The gateway's shape: candidates by id, their records taken from the roster (in the given
+    /// order, each once, unknown ids left out); the drafter sees what the records shape would give it.
+    @Test func candidatesByIDAreTakenFromTheRoster() async throws {
+        let drafts = ScriptedDrafts([Self.good])
+        var byID = Self.request()
+        byID.candidates = []
+        byID.candidateIDs = Fixture.workers.map(\.id) + ["W-999999", Fixture.workers[0].id]
+        let response = try await loop(drafts).run(byID, requestID: nil)
+        #expect(response.valid && response.attempts.count == 1)
+        #expect(try drafts.context(0).workers == Fixture.workers)
+        // On the wire the id shape carries no `candidates`, and it decodes back to itself.
+        let bytes = try JSONTree.encode(byID)
+        let wire = try #require(JSONParsing.value(bytes))
+        let keys = Set(wire.objectValue?.keys.map { $0 } ?? [])
+        #expect(!keys.contains("candidates") && wire["candidate_ids"]?.arrayValue?.count == Fixture.workers.count + 2)
+        let back = try JSONTree.decode(IterateRequest.self, from: bytes)
+        #expect(back == byID, "\(back) != \(byID)")
+        // The records shape still encodes `candidates` (and no ids).
+        let records = try #require(JSONParsing.value(try JSONTree.encode(Self.request())))
+        #expect(records["candidates"]?.arrayValue?.count == Fixture.workers.count && records.objectValue?["candidate_ids"] == Optional<JSONValue>.none)
+    }
+
+    @Test func candidatesByIDAndAsRecordsAtOnceAreRefused() async throws {
+        let drafts = ScriptedDrafts([Self.good])
+        var both = Self.request()
+        both.candidateIDs = ["W-000001"]
+        await #expect(throws: ValidatorError(.badRequest, "give the candidates as 'candidates' (records) or 'candidate_ids', not both")) {
+            try await loop(drafts).run(both, requestID: nil)
+        }
+        var tooMany = Self.request()
+        tooMany.candidates = []
+        tooMany.candidateIDs = Array(repeating: "W-000001", count: IterateLoop.maxCandidates + 1)
+        await #expect(throws: ValidatorError.self) { try await loop(drafts).run(tooMany, requestID: nil) }
+        // A body with neither shape is still a decoding error (a 400 in the route), not an empty pool.
+        #expect(throws: (any Error).self) { try JSONTree.decode(IterateRequest.self, from: Array(#"{"kind":"fill","request":{"query":"q","count":1,"role":null}}"#.utf8)) }
+        #expect(drafts.requests.withLock { $0.isEmpty })
+    }
+
     @Test func badRequestsAreRefusedBeforeDrafting() async throws {
         let drafts = ScriptedDrafts([Self.good])
         var wrongKind = Self.request()

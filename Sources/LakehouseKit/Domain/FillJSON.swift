@@ -342,7 +342,9 @@ extension ChatResponse: JSONValueConvertible, JSONValueInitializable {
 
 extension IterateRequest: JSONValueConvertible, JSONValueInitializable {
     public var jsonValue: JSONValue {
-        var o: [String: JSONValue] = ["kind": .string(kind), "request": request.jsonValue, "candidates": .array(candidates.map(\.jsonValue))]
+        var o: [String: JSONValue] = ["kind": .string(kind), "request": request.jsonValue]
+        if candidateIDs == nil || !candidates.isEmpty { o["candidates"] = .array(candidates.map(\.jsonValue)) }
+        o.put("candidate_ids", candidateIDs.map { .array($0.map(JSONValue.string)) })
         o.put("playbook_worker_ids", playbookWorkerIDs.map { .array($0.map(JSONValue.string)) })
         o.put("provider", provider.json)
         o.put("model", model.json)
@@ -353,7 +355,10 @@ extension IterateRequest: JSONValueConvertible, JSONValueInitializable {
 
     public init(jsonValue: JSONValue) throws {
         let f = try JSONFields(jsonValue, "iterate request")
-        self.init(kind: try f.string("kind"), request: try f.object("request"), candidates: try f.list("candidates"),
+        let candidateIDs = try f.optionalStrings("candidate_ids")
+        // `candidates` may be left out when the candidates go by id.
+        let candidates: [Worker] = candidateIDs != nil && f.fields["candidates"] == nil ? [] : try f.list("candidates")
+        self.init(kind: try f.string("kind"), request: try f.object("request"), candidates: candidates, candidateIDs: candidateIDs,
                   playbookWorkerIDs: try f.optionalStrings("playbook_worker_ids"), provider: try f.optionalString("provider"),
                   model: try f.optionalString("model"), maxAttempts: try f.optionalInt("max_attempts"), runID: try f.optionalString("run_id"))
     }

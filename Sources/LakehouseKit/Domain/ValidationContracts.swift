@@ -75,8 +75,11 @@ public struct IterateRequest: Codable, Sendable, Hashable {
     /// Only "fill" today.
     public var kind: String
     public var request: FillRequestSpec
-    /// Retrieved workers the drafter may choose from (best first).
+    /// Retrieved workers the drafter may choose from (best first), as whole records.
     public var candidates: [Worker]
+    /// The same by id only (best first): validatord takes the records from its roster (ids it does
+    /// not hold are left out). The gateway's shape; give this or `candidates`, not both.
+    public var candidateIDs: [String]?
     /// Workers named in same-role successful playbooks (a hint to the drafter).
     public var playbookWorkerIDs: [String]?
     public var provider: String?
@@ -87,22 +90,56 @@ public struct IterateRequest: Codable, Sendable, Hashable {
 
     enum CodingKeys: String, CodingKey {
         case kind, request, candidates
+        case candidateIDs = "candidate_ids"
         case playbookWorkerIDs = "playbook_worker_ids"
         case provider, model
         case maxAttempts = "max_attempts"
         case runID = "run_id"
     }
 
-    public init(kind: String = "fill", request: FillRequestSpec, candidates: [Worker], playbookWorkerIDs: [String]? = nil,
+    public init(kind: String = "fill", request: FillRequestSpec, candidates: [Worker], candidateIDs: [String]? = nil, playbookWorkerIDs: [String]? = nil,
                 provider: String? = nil, model: String? = nil, maxAttempts: Int? = nil, runID: String? = nil) {
         self.kind = kind
         self.request = request
         self.candidates = candidates
+        self.candidateIDs = candidateIDs
         self.playbookWorkerIDs = playbookWorkerIDs
         self.provider = provider
         self.model = model
         self.maxAttempts = maxAttempts
         self.runID = runID
+    }
+
+    /// `candidates` may be left out when `candidate_ids` is given (it is then empty).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try container.decode(String.self, forKey: .kind)
+        request = try container.decode(FillRequestSpec.self, forKey: .request)
+        candidateIDs = try container.decodeIfPresent([String].self, forKey: .candidateIDs)
+        if candidateIDs == nil || container.contains(.candidates) {
+            candidates = try container.decode([Worker].self, forKey: .candidates)
+        } else {
+            candidates = []
+        }
+        playbookWorkerIDs = try container.decodeIfPresent([String].self, forKey: .playbookWorkerIDs)
+        provider = try container.decodeIfPresent(String.self, forKey: .provider)
+        model = try container.decodeIfPresent(String.self, forKey: .model)
+        maxAttempts = try container.decodeIfPresent(Int.self, forKey: .maxAttempts)
+        runID = try container.decodeIfPresent(String.self, forKey: .runID)
+    }
+
+    /// `candidates` is left out when the candidates go by id (`candidate_ids`) and it is empty.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(request, forKey: .request)
+        if candidateIDs == nil || !candidates.isEmpty { try container.encode(candidates, forKey: .candidates) }
+        try container.encodeIfPresent(candidateIDs, forKey: .candidateIDs)
+        try container.encodeIfPresent(playbookWorkerIDs, forKey: .playbookWorkerIDs)
+        try container.encodeIfPresent(provider, forKey: .provider)
+        try container.encodeIfPresent(model, forKey: .model)
+        try container.encodeIfPresent(maxAttempts, forKey: .maxAttempts)
+        try container.encodeIfPresent(runID, forKey: .runID)
     }
 }
 

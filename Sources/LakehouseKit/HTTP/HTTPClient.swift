@@ -35,11 +35,16 @@ public final class HTTPClient: Sendable {
 
     /// Sends `request` to `peer` and returns its response, whatever its status.
     public func send(_ request: HTTPClientRequest, to peer: SocketAddress, timeoutMs: Int? = nil) async throws(HTTPClientError) -> HTTPClientResponse {
-        let pool = self.pool(for: peer)
         let timeout = timeoutMs ?? configuration.requestTimeoutMs
         let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<HTTPClientResponse, HTTPClientError>, Never>) in
             let pending = PendingRequest(request: request, timeoutMs: timeout) { continuation.resume(returning: $0) }
-            pool.loop.execute { pool.enqueue(pending) }
+            if let here = group.current {
+                // A task running on one of our loops (`Router.onLoop`): that loop's pool, no hop.
+                poolsByLoop(for: peer)[here.index].enqueue(pending)
+            } else {
+                let pool = self.pool(for: peer)
+                pool.loop.execute { pool.enqueue(pending) }
+            }
         }
         return try result.get()
     }

@@ -86,7 +86,7 @@ public final class RequestDispatcher: Sendable {
     private func runOnTask(_ request: HTTPRequest, route: Router.Route, started: UInt64, loop: EventLoop,
                            completion: @escaping @Sendable (HTTPResponse) -> Void,
                            handler: @escaping @Sendable (HTTPRequest) async throws -> HTTPResponse) {
-        Task {
+        let run: @Sendable () async -> Void = {
             let response: HTTPResponse
             do {
                 response = try await handler(request)
@@ -94,7 +94,16 @@ public final class RequestDispatcher: Sendable {
                 response = self.errorResponse(error, request: request, route: route.pattern)
             }
             let finished = self.finish(response, request: request, route: route.pattern, metrics: route.metrics, started: started)
-            loop.execute { completion(finished) }
+            if loop.inLoop {
+                completion(finished)
+            } else {
+                loop.execute { completion(finished) }
+            }
+        }
+        if route.onLoop {
+            Task(executorPreference: loop, operation: run)
+        } else {
+            Task(operation: run)
         }
     }
 

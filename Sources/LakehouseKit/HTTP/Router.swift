@@ -1,5 +1,6 @@
-/// An async handler: decode, call the domain, encode. Runs on Swift's cooperative pool, never on an
-/// event-loop thread, so it may await anything but must not block the thread.
+/// An async handler: decode, call the domain, encode. Runs on Swift's cooperative pool (or, for a
+/// route added with `Router.onLoop`, on the connection's event loop), so it may await anything but
+/// must not block the thread.
 public typealias HTTPHandler = @Sendable (HTTPRequest) async throws -> HTTPResponse
 
 /// A handler cheap and non-blocking enough to run on the event-loop thread itself (health, version,
@@ -32,6 +33,8 @@ public struct Router: Sendable {
         public let pattern: String
         let segments: [Segment]
         let handler: RouteHandler
+        /// An `.async` handler whose task runs on the connection's event loop (`Router.onLoop`).
+        let onLoop: Bool
         /// Request counters and histograms of this route, by method and status; cached here so the
         /// hot path does not rebuild label strings per request.
         let metrics = RouteMetrics()
@@ -57,12 +60,26 @@ public struct Router: Sendable {
     public init() {}
 
     public mutating func add(_ method: HTTPMethod, _ pattern: String, _ handler: RouteHandler) {
+        insert(method, pattern, handler, onLoop: false)
+    }
+
+    /// An async handler whose task runs on the event-loop thread of the connection that brought the
+    /// request (the loop is its task executor), not on Swift's cooperative pool: its awaits on peers
+    /// (through the loop's own client pool), the journal and the answer cost no thread hop and no
+    /// wake-up. For handlers that mostly wait on peers and compute little (a composed call, a
+    /// validation): whatever it computes between awaits delays the loop's other connections, and it
+    /// must never block.
+    public mutating func onLoop(_ method: HTTPMethod, _ pattern: String, _ handler: @escaping HTTPHandler) {
+        insert(method, pattern, .async(handler), onLoop: true)
+    }
+
+    private mutating func insert(_ method: HTTPMethod, _ pattern: String, _ handler: RouteHandler, onLoop: Bool) {
         let segments = Router.split(pattern).map { raw -> Segment in
             if raw.hasPrefix("{") && raw.hasSuffix("...}") { return .remainder(String(raw.dropFirst().dropLast(4))) }
             if raw.hasPrefix("{") && raw.hasSuffix("}") { return .parameter(String(raw.dropFirst().dropLast())) }
             return .literal(String(raw))
         }
-        let route = Route(method: method, pattern: pattern, segments: segments, handler: handler)
+        let route = Route(method: method, pattern: pattern, segments: segments, handler: handler, onLoop: onLoop)
         routes.append(route)
         if segments.allSatisfy({ if case .literal = $0 { true } else { false } }) {
             exact[pattern, default: []].append(route)

@@ -57,6 +57,7 @@ public final class JournalClient: Sendable {
     /// How long an event may wait in memory for others to join its spool write (the window in
     /// which, without `sync`, a `kill -9` can lose it).
     static let spoolDelay = DispatchTimeInterval.milliseconds(10)
+    static let spoolDelayNanoseconds: UInt64 = 10_000_000
     /// How long the sender waits after a short batch before posting again.
     static let postGatherNanoseconds: UInt64 = 10_000_000
 
@@ -125,14 +126,17 @@ public final class JournalClient: Sendable {
             context.logger.info("journal spool replayed", [("events", String(replayed.count))])
         }
         persistCursor(force: false)
-        sender.withLock { $0 = Task.detached { [self] in await self.sendLoop() } }
+        // The sender runs on one of the client's event loops: its posts go through that loop's own
+        // connection pool and its wake-ups by requests on that loop cost no thread hop.
+        let loop = context.peers.client.group.next()
+        sender.withLock { $0 = Task.detached(executorPreference: loop) { [self] in await self.sendLoop() } }
     }
 
     /// Queues `event` for journald. Never blocks on I/O or the network and never throws; assigns
     /// a UUID `id` when the event has none.
     public func record(_ event: JournalEvent) {
         var event = event
-        if event.id == nil { event.id = UUID().uuidString.lowercased() }
+        if event.id == nil { event.id = EventID.make() }
         let bytes = event.jsonBytes()
         recordedCounter.increment()
         let accepted: Bool = state.withLock { s in
@@ -144,11 +148,18 @@ public final class JournalClient: Sendable {
             s.recorded += 1
             if !s.spoolTimerSet {
                 s.spoolTimerSet = true
-                disk.asyncAfter(deadline: .now() + Self.spoolDelay) {
+                let spoolNow: @Sendable () -> Void = {
                     self.state.withLock { s in
                         s.spoolTimerSet = false
                         self.spoolUnspooled(&s)
                     }
+                }
+                // Recorded on an event loop (a request's handler): that loop's own timer, which
+                // wakes no other thread; elsewhere a dispatch timer.
+                if let loop = context.peers.client.group.current {
+                    loop.schedule(afterNanoseconds: Self.spoolDelayNanoseconds, spoolNow)
+                } else {
+                    disk.asyncAfter(deadline: .now() + Self.spoolDelay, execute: spoolNow)
                 }
             }
             return true

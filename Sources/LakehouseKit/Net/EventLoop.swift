@@ -25,7 +25,10 @@ public final class EventLoop: @unchecked Sendable {
     private let running = Atomic<Bool>(true)
     private var handlers: [Int32: any EventLoopHandler] = [:]
     private var tickHandlers: [ObjectIdentifier: (UInt64) -> Void] = [:]
-    private var threadID: pthread_t?
+    /// One-shot timers (`schedule`), loop thread only; few at a time, so a plain list.
+    private var timers: [(deadline: UInt64, work: @Sendable () -> Void)] = []
+    /// The loop thread's `pthread_t` (0 until it runs): read from any thread by `inLoop`.
+    private let threadID = Atomic<UInt>(0)
     /// Scratch space for socket reads by everything on this loop (server and client connections):
     /// one buffer per loop thread, never one per read.
     let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
@@ -53,7 +56,7 @@ public final class EventLoop: @unchecked Sendable {
 
     func start() {
         let thread = Thread { [self] in
-            self.threadID = pthread_self()
+            self.threadID.store(pthread_self(), ordering: .releasing)
             self.run()
             self.finished.signal()
         }
@@ -63,14 +66,16 @@ public final class EventLoop: @unchecked Sendable {
     }
 
     /// True on this loop's own thread.
-    var inLoop: Bool {
-        guard let threadID else { return false }
-        return pthread_equal(threadID, pthread_self()) != 0
+    public var inLoop: Bool {
+        let id = threadID.load(ordering: .acquiring)
+        return id != 0 && pthread_equal(id, pthread_self()) != 0
     }
 
-    /// Runs `work` on the loop thread, soon. Safe from any thread.
+    /// Runs `work` on the loop thread, soon. Safe from any thread. From the loop thread itself it
+    /// costs no wake-up: the loop drains its queue before it waits again.
     public func execute(_ work: @escaping @Sendable () -> Void) {
         pending.withLock { $0.append(work) }
+        if inLoop { return }
         if !wakePending.exchange(true, ordering: .acquiringAndReleasing) {
             var one: UInt64 = 1
             _ = Glibc.write(wakeFD, &one, 8)
@@ -98,6 +103,18 @@ public final class EventLoop: @unchecked Sendable {
                 result = .failure(error)
             }
             self.execute { deliver(result) }
+        }
+    }
+
+    /// Runs `work` on the loop thread once `nanoseconds` have passed (to the millisecond, the
+    /// granularity of the loop's wait). Safe from any thread; from the loop thread it costs no
+    /// system call (no timer file, no other thread woken), unlike a dispatch timer.
+    public func schedule(afterNanoseconds nanoseconds: UInt64, _ work: @escaping @Sendable () -> Void) {
+        let deadline = MonotonicClock.nanoseconds() + nanoseconds
+        if inLoop {
+            timers.append((deadline, work))
+        } else {
+            execute { [self] in timers.append((deadline, work)) }
         }
     }
 
@@ -151,7 +168,9 @@ public final class EventLoop: @unchecked Sendable {
         var nextTick = MonotonicClock.nanoseconds() + EventLoop.tickNanoseconds
         while running.load(ordering: .acquiring) {
             let now = MonotonicClock.nanoseconds()
-            let timeoutMs = now >= nextTick ? 0 : Int32((nextTick - now) / 1_000_000) + 1
+            var wakeAt = nextTick
+            for timer in timers where timer.deadline < wakeAt { wakeAt = timer.deadline }
+            let timeoutMs = now >= wakeAt ? 0 : Int32((wakeAt - now + 999_999) / 1_000_000)
             let count = epoll_wait(epollFD, events, Int32(capacity), timeoutMs)
             if count < 0 && errno != EINTR { break }
             if count > 0 {
@@ -166,13 +185,28 @@ public final class EventLoop: @unchecked Sendable {
                 }
             }
             runPending()
+            if !timers.isEmpty { runDueTimers() }
             let after = MonotonicClock.nanoseconds()
             if after >= nextTick {
                 for tick in Array(tickHandlers.values) { tick(after) }
                 nextTick = after + EventLoop.tickNanoseconds
+                runPending()  // what the tick handlers queued (from the loop thread: no wake-up)
             }
         }
         runPending()
+    }
+
+    private func runDueTimers() {
+        let now = MonotonicClock.nanoseconds()
+        var due: [@Sendable () -> Void] = []
+        timers.removeAll { timer in
+            guard timer.deadline <= now else { return false }
+            due.append(timer.work)
+            return true
+        }
+        guard !due.isEmpty else { return }
+        for work in due { work() }
+        runPending()  // what the timers queued
     }
 
     private func runPending() {
@@ -191,6 +225,17 @@ public final class EventLoop: @unchecked Sendable {
     }
 }
 
+/// An event loop is also a task executor: a task that prefers it (`Task(executorPreference:)`, the
+/// router's `onLoop` routes) runs its jobs on the loop thread, between socket events, so its peer
+/// calls through the loop's own client pool and its answer never cross a thread. Such a task must
+/// not block and should compute little: while it runs, the loop's other connections wait.
+extension EventLoop: TaskExecutor {
+    public func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        execute { [self] in job.runSynchronously(on: asUnownedTaskExecutor()) }
+    }
+}
+
 /// A fixed set of event loops, one per core by default; connections are spread across them.
 public final class EventLoopGroup: Sendable {
     let loops: [EventLoop]
@@ -203,6 +248,11 @@ public final class EventLoopGroup: Sendable {
         }
         self.loops = loops
         for loop in loops { loop.start() }
+    }
+
+    /// The loop whose thread this is, if any.
+    public var current: EventLoop? {
+        loops.first { $0.inLoop }
     }
 
     /// Round-robin choice of a loop.
