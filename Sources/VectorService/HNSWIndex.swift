@@ -265,7 +265,7 @@ final class HNSWIndex: @unchecked Sendable {
             // Overlap the neighbours' cache misses (see searchLayer).
             var t = 1
             while t <= n {
-                prefetch(base + Int(list[t]) &* stride, bytes: dist.prefetchBytes)
+                prefetch(base + Int(list[t]) &* stride, bytes: dist.prefetchBytes &+ dist.tailPrefetchBytes)
                 t &+= 1
             }
             var j = 1
@@ -336,6 +336,9 @@ final class HNSWIndex: @unchecked Sendable {
         let stride = nodeStride
         let linkBytes = linkOffset
         let prefetchBytes = dist.prefetchBytes
+        let tailBytes = dist.tailPrefetchBytes
+        let ahead = dist.lookahead
+        let pending = scratch.neighborBuffer(max(m0, m) + 1)
         var expansions = 0
 
         while !candidates.isEmpty {
@@ -365,20 +368,30 @@ final class HNSWIndex: @unchecked Sendable {
                 prefetch(base + Int(candidates.top.node) &* stride + linkBytes, bytes: (m0 + 1) * 4)
             }
             let n = Int(list[0])
-            // Prefetch every unvisited neighbour before computing any distance, so their cache
-            // misses overlap instead of being paid one after another.
+            // Gather the unvisited neighbours (marking them visited) and prefetch the leading
+            // bytes of each before computing any distance, so their cache misses overlap instead
+            // of being paid one after another.
+            var fresh = 0
             var t = 1
             while t <= n {
                 let neighbor = list[t]
                 t &+= 1
-                if visited[Int(neighbor)] != epoch { prefetch(space.base + Int(neighbor) &* space.stride, bytes: prefetchBytes) }
+                if visited[Int(neighbor)] != epoch {
+                    visited[Int(neighbor)] = epoch
+                    pending[fresh] = neighbor
+                    fresh &+= 1
+                    prefetch(space.base + Int(neighbor) &* space.stride, bytes: prefetchBytes)
+                }
             }
-            var j = 1
-            while j <= n {
-                let neighbor = list[j]
+            var j = 0
+            while j < fresh {
+                let neighbor = pending[j]
+                // The rest of a neighbour a little further on, so its lines are on their way
+                // before its distance is due.
+                if tailBytes > 0 && j &+ ahead < fresh {
+                    prefetch(space.base + Int(pending[j &+ ahead]) &* space.stride + prefetchBytes, bytes: tailBytes)
+                }
                 j &+= 1
-                if visited[Int(neighbor)] == epoch { continue }
-                visited[Int(neighbor)] = epoch
                 let d = dist.distance(space.base + Int(neighbor) &* space.stride)
                 if results.count < ef || d < lowerBound {
                     candidates.push(Neighbor(distance: -d, node: neighbor))
@@ -860,6 +873,18 @@ final class SearchScratch: @unchecked Sendable {
     var epoch: UInt16 = 0
     private var query: UnsafeMutablePointer<Int8>?
     private var queryCapacity = 0
+    private var neighbors: UnsafeMutablePointer<UInt32>?
+    private var neighborCapacity = 0
+
+    /// Room for `n` node ids: a walk's unvisited neighbours of the node it expands.
+    func neighborBuffer(_ n: Int) -> UnsafeMutablePointer<UInt32> {
+        if n > neighborCapacity {
+            neighbors?.deallocate()
+            neighbors = .allocate(capacity: n)
+            neighborCapacity = n
+        }
+        return neighbors!
+    }
 
     /// A buffer of `n` bytes for the quantised query of an int8 search.
     func queryCodes(_ n: Int) -> UnsafeMutablePointer<Int8> {
@@ -875,6 +900,7 @@ final class SearchScratch: @unchecked Sendable {
 
     deinit {
         query?.deallocate()
+        neighbors?.deallocate()
         visited?.deallocate()
         candidates.deallocate()
         results.deallocate()
@@ -976,4 +1002,3 @@ struct NeighborHeap {
         return out
     }
 }
-
