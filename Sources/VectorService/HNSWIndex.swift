@@ -338,7 +338,9 @@ final class HNSWIndex: @unchecked Sendable {
         let prefetchBytes = dist.prefetchBytes
         let tailBytes = dist.tailPrefetchBytes
         let ahead = dist.lookahead
-        let pending = scratch.neighborBuffer(max(m0, m) + 1)
+        // The unvisited neighbours of the node being expanded.
+        let pending = UnsafeMutablePointer<UInt32>.allocate(capacity: max(m0, m) + 1)
+        defer { pending.deallocate() }
         var expansions = 0
 
         while !candidates.isEmpty {
@@ -873,18 +875,6 @@ final class SearchScratch: @unchecked Sendable {
     var epoch: UInt16 = 0
     private var query: UnsafeMutablePointer<Int8>?
     private var queryCapacity = 0
-    private var neighbors: UnsafeMutablePointer<UInt32>?
-    private var neighborCapacity = 0
-
-    /// Room for `n` node ids: a walk's unvisited neighbours of the node it expands.
-    func neighborBuffer(_ n: Int) -> UnsafeMutablePointer<UInt32> {
-        if n > neighborCapacity {
-            neighbors?.deallocate()
-            neighbors = .allocate(capacity: n)
-            neighborCapacity = n
-        }
-        return neighbors!
-    }
 
     /// A buffer of `n` bytes for the quantised query of an int8 search.
     func queryCodes(_ n: Int) -> UnsafeMutablePointer<Int8> {
@@ -900,7 +890,6 @@ final class SearchScratch: @unchecked Sendable {
 
     deinit {
         query?.deallocate()
-        neighbors?.deallocate()
         visited?.deallocate()
         candidates.deallocate()
         results.deallocate()
