@@ -18,6 +18,10 @@ public enum Metric: String, Sendable, Codable, CaseIterable {
 /// its own specialised loop with no per-distance dispatch.
 protocol DistanceKernel {
     static func distance(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float
+    /// The raw kernel of `table` this distance is made from (dot product or squared L2) ...
+    static func raw(in table: KernelTable) -> KernelTable.FloatKernel
+    /// ... and the distance made from its result: `distance(a, b, n) == finish(raw(a, b, n))`.
+    static func finish(_ raw: Float) -> Float
 }
 
 /// `1 - a·b`: cosine distance for unit vectors.
@@ -26,6 +30,8 @@ enum CosineKernel: DistanceKernel {
     static func distance(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
         1 - DistanceKernels.dot(a, b, n)
     }
+    static func raw(in table: KernelTable) -> KernelTable.FloatKernel { table.dot }
+    @inline(__always) static func finish(_ raw: Float) -> Float { 1 - raw }
 }
 
 /// `-a·b`: maximum inner product as a distance.
@@ -34,6 +40,8 @@ enum DotKernel: DistanceKernel {
     static func distance(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
         -DistanceKernels.dot(a, b, n)
     }
+    static func raw(in table: KernelTable) -> KernelTable.FloatKernel { table.dot }
+    @inline(__always) static func finish(_ raw: Float) -> Float { -raw }
 }
 
 /// Squared euclidean distance (the square root is monotone, so ranking needs none).
@@ -42,6 +50,8 @@ enum EuclideanKernel: DistanceKernel {
     static func distance(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
         DistanceKernels.squaredL2(a, b, n)
     }
+    static func raw(in table: KernelTable) -> KernelTable.FloatKernel { table.squaredL2 }
+    @inline(__always) static func finish(_ raw: Float) -> Float { raw }
 }
 
 /// The distance kernels of the instruction set `KernelDispatch` chose for this process.

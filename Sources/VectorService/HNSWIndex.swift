@@ -266,7 +266,7 @@ final class HNSWIndex: @unchecked Sendable {
             // Overlap the neighbours' cache misses (see searchLayer).
             var t = 1
             while t <= n {
-                prefetch(base + Int(list[t]) &* stride, bytes: dist.prefetchBytes)
+                prefetch(base + Int(list[t]) &* stride, bytes: dist.prefetchBytes &+ dist.tailPrefetchBytes)
                 t &+= 1
             }
             var j = 1
@@ -337,6 +337,11 @@ final class HNSWIndex: @unchecked Sendable {
         let stride = nodeStride
         let linkBytes = linkOffset
         let prefetchBytes = dist.prefetchBytes
+        let tailBytes = dist.tailPrefetchBytes
+        let ahead = dist.lookahead
+        // The unvisited neighbours of the node being expanded.
+        let pending = UnsafeMutablePointer<UInt32>.allocate(capacity: max(m0, m) + 1)
+        defer { pending.deallocate() }
         var expansions = 0
 
         while !candidates.isEmpty {
@@ -366,20 +371,30 @@ final class HNSWIndex: @unchecked Sendable {
                 prefetch(base + Int(candidates.top.node) &* stride + linkBytes, bytes: (m0 + 1) * 4)
             }
             let n = Int(list[0])
-            // Prefetch every unvisited neighbour before computing any distance, so their cache
-            // misses overlap instead of being paid one after another.
+            // Gather the unvisited neighbours (marking them visited) and prefetch the leading
+            // bytes of each before computing any distance, so their cache misses overlap instead
+            // of being paid one after another.
+            var fresh = 0
             var t = 1
             while t <= n {
                 let neighbor = list[t]
                 t &+= 1
-                if visited[Int(neighbor)] != epoch { prefetch(space.base + Int(neighbor) &* space.stride, bytes: prefetchBytes) }
+                if visited[Int(neighbor)] != epoch {
+                    visited[Int(neighbor)] = epoch
+                    pending[fresh] = neighbor
+                    fresh &+= 1
+                    prefetch(space.base + Int(neighbor) &* space.stride, bytes: prefetchBytes)
+                }
             }
-            var j = 1
-            while j <= n {
-                let neighbor = list[j]
+            var j = 0
+            while j < fresh {
+                let neighbor = pending[j]
+                // The rest of a neighbour a little further on, so its lines are on their way
+                // before its distance is due.
+                if tailBytes > 0 && j &+ ahead < fresh {
+                    prefetch(space.base + Int(pending[j &+ ahead]) &* space.stride + prefetchBytes, bytes: tailBytes)
+                }
                 j &+= 1
-                if visited[Int(neighbor)] == epoch { continue }
-                visited[Int(neighbor)] = epoch
                 let d = dist.distance(space.base + Int(neighbor) &* space.stride)
                 if results.count < ef || d < lowerBound {
                     candidates.push(Neighbor(distance: -d, node: neighbor))
@@ -977,4 +992,3 @@ struct NeighborHeap {
         return out
     }
 }
-
