@@ -24,12 +24,12 @@ struct Playbooks: Sendable {
     /// (one role's playbooks are scanned exactly), so a cheaper graph changes no answer.
     static let efConstruction = 64
 
-    struct Recorded: Codable, Sendable {
+    struct Recorded: Sendable {
         let id: String
         let corpus: String
         let role: String
 
-        /// The answer as `JSONCoding.encode` writes it (sorted keys), without JSONEncoder.
+        /// The 201 answer `{"corpus","id","role"}` (sorted keys, as every answer), without JSONEncoder.
         var json: [UInt8] {
             var writer = JSONWriter(capacity: 96)
             writer.raw("{\"corpus\":")

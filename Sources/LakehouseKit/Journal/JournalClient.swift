@@ -56,7 +56,6 @@ public final class JournalClient: Sendable {
 
     /// How long an event may wait in memory for others to join its spool write (the window in
     /// which, without `sync`, a `kill -9` can lose it).
-    static let spoolDelay = DispatchTimeInterval.milliseconds(10)
     static let spoolDelayNanoseconds: UInt64 = 10_000_000
     /// How long the sender waits after a short batch before posting again.
     static let postGatherNanoseconds: UInt64 = 10_000_000
@@ -159,7 +158,7 @@ public final class JournalClient: Sendable {
                 if let loop = context.peers.client.group.current {
                     loop.schedule(afterNanoseconds: Self.spoolDelayNanoseconds, spoolNow)
                 } else {
-                    disk.asyncAfter(deadline: .now() + Self.spoolDelay, execute: spoolNow)
+                    disk.asyncAfter(deadline: .now() + .nanoseconds(Int(Self.spoolDelayNanoseconds)), execute: spoolNow)
                 }
             }
             return true
