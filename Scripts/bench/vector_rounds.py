@@ -2,13 +2,16 @@
 """Scripts/bench/vector's interleaved comparison: vectord (in process, `lakehouse bench-vector
 --worker`) against hnswlib (PyPI, `vector_rounds.py --hnswlib-worker`) on the same data file.
 
-Each side builds its index once in its own long-lived worker process. The ef of each side is the
-smallest in the sweep whose recall@k reaches the target. Then query runs alternate between the
-sides, round after round (vectord float, hnswlib, vectord int8; the order rotates every round), one
-thread pinned to one core, then two threads; every round gives one ratio per pair, and the figures
-are the median, min and max of those per-round ratios, beside each side's median queries/s. The
-box is shared and noisy: a ratio of two runs seconds apart is what survives that, not the fastest of several runs per side.
-Builds are interleaved the same way over --build-rounds rounds. Python is benchmark tooling only.
+The comparison runs in --build-rounds repeats. Each repeat starts fresh worker processes, builds
+every side once (the first builder alternates between the two processes: a process that builds
+first was seen to query 10-15% slower afterwards, and one fixed order would carry that bias into
+every ratio), sweeps ef on those graphs, and takes each side's ef as the smallest whose recall@k
+reaches the target. Query runs then alternate between the sides, round after round (the order
+rotates every round), one thread pinned to one core, then two threads. Every round gives one ratio
+per pair; the figures are the median, min and max of those per-round ratios pooled over all
+repeats (--rounds in all), beside each side's median queries/s and CPU time per query. The box is
+shared and noisy: a ratio of two runs seconds apart is what survives that, not the fastest of
+several runs per side. Python is benchmark tooling only.
 
 usage: vector_rounds.py DATA LAKEHOUSE_BIN --m M --ef-construction E --efs 16,24,... --threads T
                         --metric cosine --rounds R --build-rounds B --cpu C --out vectord.json
@@ -104,6 +107,23 @@ def med_min_max(xs):
     return statistics.median(xs), min(xs), max(xs)
 
 
+SIDES = ("float", "int8", "hnswlib")
+
+
+def build_order(repeat):
+    """The order the sides build in, per repeat. The process that builds first was seen to query
+    10-15% slower afterwards (where its memory lands), so the first builder alternates between the
+    two processes (vectord's, which holds float and int8, then hnswlib's), and within vectord's
+    process float and int8 take turns."""
+    vectord = ["float", "int8"] if (repeat // 2) % 2 == 0 else ["int8", "float"]
+    return vectord + ["hnswlib"] if repeat % 2 == 0 else ["hnswlib"] + vectord
+
+
+def fmt_efs(efs):
+    """The chosen ef of each repeat: one number when they agree, else all of them."""
+    return str(efs[0]) if len(set(efs)) == 1 else "/".join(str(e) for e in efs)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("data")
@@ -113,38 +133,100 @@ def main():
     p.add_argument("--efs", default="10,16,24,32,36,40,44,48,52,56,64,72,80,88,96,104,112,120,128,192,256")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--metric", default="cosine")
-    p.add_argument("--rounds", type=int, default=9)
-    p.add_argument("--build-rounds", type=int, default=3)
+    p.add_argument("--rounds", type=int, default=12, help="query rounds in all, spread over the repeats")
+    p.add_argument("--build-rounds", type=int, default=4,
+                   help="repeats: fresh worker processes, one build of each side, then query rounds")
     p.add_argument("--cpu", type=int, default=-1)
     p.add_argument("--out", required=True)
     a = p.parse_args()
     efs = [int(e) for e in a.efs.split(",")]
     common = ["--m", str(a.m), "--ef-construction", str(a.ef_construction), "--metric", a.metric]
-    vec = Worker("vectord", [a.lakehouse, "bench-vector", "--worker", a.data] + common)
-    hnsw = Worker("hnswlib", [sys.executable, __file__, "--hnswlib-worker", a.data, str(a.m), str(a.ef_construction), a.metric])
-    sides = {"float": (vec, "float"), "int8": (vec, "int8"), "hnswlib": (hnsw, "hnsw")}
+    repeats = max(1, a.build_rounds)
+    per_repeat = max(1, -(-a.rounds // repeats))
+    nq = int.from_bytes(open(a.data, "rb").read(12)[8:12], "little")
+    thread_counts = sorted({1, a.threads})
+    targets = (0.95, 0.99)
 
-    # Builds, interleaved: round r builds every side once; the indexes of the last round serve the
-    # queries. Build time includes vectord's durability (every batch fsynced before the next).
-    builds = {s: [] for s in sides}
-    order = list(sides)
-    for r in range(a.build_rounds):
-        for s in order[r % len(order):] + order[:r % len(order)]:
+    builds = {s: [] for s in SIDES}
+    # (side, target, threads) -> per-round lists, pooled over the repeats.
+    runs, cpu = {}, {}
+    chosen_log = {(s, t): [] for s in SIDES for t in targets}
+    recall_log = {(s, t): [] for s in SIDES for t in targets}
+    kernels = None
+    last_float_recall = {}
+
+    print(f"{repeats} repeats, each: fresh worker processes, one build of every side (first builder alternates "
+          f"between the processes), the ef sweep, then {per_repeat} interleaved query rounds per setting")
+    for rep in range(repeats):
+        order = build_order(rep)
+        # Start the processes in build order, so the first builder also started first.
+        procs = {}
+        for s in order:
+            owner = "hnswlib" if s == "hnswlib" else "vectord"
+            if owner in procs:
+                continue
+            if owner == "vectord":
+                procs[owner] = Worker("vectord", [a.lakehouse, "bench-vector", "--worker", a.data] + common)
+            else:
+                procs[owner] = Worker("hnswlib", [sys.executable, __file__, "--hnswlib-worker", a.data,
+                                                  str(a.m), str(a.ef_construction), a.metric])
+        sides = {"float": (procs["vectord"], "float"), "int8": (procs["vectord"], "int8"),
+                 "hnswlib": (procs["hnswlib"], "hnsw")}
+        for s in order:
             worker, mode = sides[s]
             before = worker.cpu_seconds()
             reply = worker.ask(f"build {mode} {a.threads}")
             reply["cpu"] = worker.cpu_seconds() - before
             builds[s].append(reply)
-    print(f"kernels: {builds['float'][-1]['kernels']} (chosen at run time by vectord's dispatcher)")
-    print(f"build ({a.build_rounds} interleaved rounds, {a.threads} threads; seconds median [min, max]):")
-    for s in sides:
+        kernels = builds["float"][-1].get("kernels", kernels)
+
+        # Recall per ef on this repeat's graphs (a 2-thread build is not deterministic), until 0.995.
+        recall = {s: {} for s in SIDES}
+        for s, (worker, mode) in sides.items():
+            for ef in efs:
+                recall[s][ef] = worker.ask(f"recall {mode} {ef}")["recall"]
+                if recall[s][ef] >= 0.995:
+                    break
+        last_float_recall = recall["float"]
+        chosen = {}
+        for target in targets:
+            for s in SIDES:
+                ok = [ef for ef, r in sorted(recall[s].items()) if r >= target]
+                chosen[(s, target)] = ok[0] if ok else None
+                if ok:
+                    chosen_log[(s, target)].append(ok[0])
+                    recall_log[(s, target)].append(recall[s][ok[0]])
+        line = ", ".join(f"{s} ef {chosen[(s, t)]} @{t}" for t in targets for s in SIDES)
+        print(f"  repeat {rep + 1}: build order {' '.join(order)}; {line}", flush=True)
+
+        for threads in thread_counts:
+            pin = a.cpu if threads == 1 else -1
+            for target in targets:
+                if chosen[("hnswlib", target)] is None:
+                    continue
+                present = [s for s in SIDES if chosen[(s, target)] is not None]
+                for r in range(per_repeat):
+                    # Query order rotates every round, continuing across repeats.
+                    k = rep * per_repeat + r
+                    for s in present[k % len(present):] + present[:k % len(present)]:
+                        worker, mode = sides[s]
+                        before = worker.cpu_seconds()
+                        reply = worker.ask(f"query {mode} {chosen[(s, target)]} {threads} {pin}")
+                        after = worker.cpu_seconds()
+                        runs.setdefault((s, target, threads), []).append((k, reply["qps"]))
+                        cpu.setdefault((s, target, threads), []).append((k, (after - before) / (2 * nq)))
+        for w in procs.values():
+            w.close()
+
+    print(f"kernels: {kernels} (chosen at run time by vectord's dispatcher)")
+    print(f"build ({repeats} repeats, {a.threads} threads; seconds median [min, max]):")
+    for s in SIDES:
         t = med_min_max([b["seconds"] for b in builds[s]])
         print(f"  {s:8} {t[0]:7.1f} [{t[1]:.1f}, {t[2]:.1f}]" + ("  (durable: WAL fsynced)" if s != "hnswlib" else "  (in memory only)"))
     for s in ("float", "int8"):
-        ratios = [v["seconds"] / h["seconds"] for v, h in zip(builds[s], builds["hnswlib"])]
-        r = med_min_max(ratios)
-        print(f"  build time vectord {s} / hnswlib: median {r[0]:.2f}x (rounds {r[1]:.2f}-{r[2]:.2f}; < 1 means vectord is faster)")
-    for s in sides:
+        r = med_min_max([v["seconds"] / h["seconds"] for v, h in zip(builds[s], builds["hnswlib"])])
+        print(f"  build time vectord {s} / hnswlib: median {r[0]:.2f}x (repeats {r[1]:.2f}-{r[2]:.2f}; < 1 means vectord is faster)")
+    for s in SIDES:
         c = med_min_max([b["cpu"] for b in builds[s]])
         print(f"  build CPU seconds, {s:8} (all threads of the worker; proxy robust to other load): median {c[0]:.1f} [{c[1]:.1f}, {c[2]:.1f}]")
     fm, im = builds["float"][-1]["memory_bytes"], builds["int8"][-1]["memory_bytes"]
@@ -152,66 +234,43 @@ def main():
           f"(+ {builds['int8'][-1]['mapped_vector_bytes'] / 2**20:.0f} MiB full-precision vectors in a file-backed map for re-ranking), "
           f"hnswlib ~{builds['hnswlib'][-1]['memory_bytes'] / 2**20:.0f} MiB (RSS growth)")
 
-    # Recall per ef, each side, until 0.99 is passed.
-    recall = {s: {} for s in sides}
-    for s, (worker, mode) in sides.items():
-        for ef in efs:
-            recall[s][ef] = worker.ask(f"recall {mode} {ef}")["recall"]
-            if recall[s][ef] >= 0.995:
-                break
-    chosen = {}
-    for target in (0.95, 0.99):
-        for s in sides:
-            ok = [ef for ef, r in sorted(recall[s].items()) if r >= target]
-            chosen[(s, target)] = ok[0] if ok else None
-
-    results = {}
-    nq = int.from_bytes(open(a.data, "rb").read(12)[8:12], "little")
-    for threads in sorted({1, a.threads}):
+    for threads in thread_counts:
         pin = a.cpu if threads == 1 else -1
         label = f"{threads} thread" + ("s" if threads > 1 else "") + (f", pinned to cpu {pin}" if pin >= 0 else "")
         print()
-        print(f"queries/s, {label}: {a.rounds} interleaved rounds, each run = every query twice")
-        for target in (0.95, 0.99):
-            efh = chosen[("hnswlib", target)]
-            if efh is None:
+        print(f"queries/s, {label}: {repeats} repeats x {per_repeat} interleaved rounds, each run = every query twice")
+        for target in targets:
+            h = dict(runs.get(("hnswlib", target, threads), []))
+            if not h:
                 print(f"  recall@10 >= {target:.2f}: hnswlib does not reach it in the sweep")
                 continue
-            runs = {s: [] for s in sides}
-            cpu = {s: [] for s in sides}  # CPU seconds per query: robust to other load on the box
-            for r in range(a.rounds):
-                present = [s for s in order if chosen[(s, target)] is not None]
-                for s in present[r % len(present):] + present[:r % len(present)]:
-                    worker, mode = sides[s]
-                    before = worker.cpu_seconds()
-                    reply = worker.ask(f"query {mode} {chosen[(s, target)]} {threads} {pin}")
-                    runs[s].append(reply["qps"])
-                    cpu[s].append((worker.cpu_seconds() - before) / (2 * nq))
-            print(f"  recall@10 >= {target:.2f}:")
-            for s in order:
-                ef = chosen[(s, target)]
-                if ef is None:
+            hc = dict(cpu[("hnswlib", target, threads)])
+            print(f"  recall@10 >= {target:.2f} (ef and recall per repeat):")
+            for s in SIDES:
+                got = runs.get((s, target, threads))
+                if not got:
                     print(f"    {s:8} not reached in the sweep")
                     continue
-                q = med_min_max(runs[s])
-                print(f"    {s:8} ef={ef:<4} recall {recall[s][ef]:.4f}  {q[0]:8.0f} q/s median [{q[1]:.0f}, {q[2]:.0f}]"
-                      f"  CPU {statistics.median(cpu[s]) * 1e6:.0f} us/query median")
+                q = med_min_max([v for _, v in got])
+                rc = recall_log[(s, target)]
+                print(f"    {s:8} ef={fmt_efs(chosen_log[(s, target)]):<11} recall {min(rc):.4f}-{max(rc):.4f}"
+                      f"  {q[0]:8.0f} q/s median [{q[1]:.0f}, {q[2]:.0f}]"
+                      f"  CPU {statistics.median([c for _, c in cpu[(s, target, threads)]]) * 1e6:.0f} us/query median")
             for s in ("float", "int8"):
-                if not runs[s]:
+                got = runs.get((s, target, threads))
+                if not got:
                     continue
-                ratios = [v / h for v, h in zip(runs[s], runs["hnswlib"])]
+                ratios = [v / h[k] for k, v in got if k in h]
                 r = med_min_max(ratios)
-                results[(s, target, threads)] = r[0]
-                print(f"    ratio vectord {s} / hnswlib: median {r[0]:.2f}x, min {r[1]:.2f}x, max {r[2]:.2f}x  (> 1 means vectord is faster)")
-                c = med_min_max([h / v for v, h in zip(cpu[s], cpu["hnswlib"])])
+                print(f"    ratio vectord {s} / hnswlib: median {r[0]:.2f}x, min {r[1]:.2f}x, max {r[2]:.2f}x"
+                      f" over {len(ratios)} rounds  (> 1 means vectord is faster)")
+                c = med_min_max([hc[k] / v for k, v in cpu[(s, target, threads)] if k in hc])
                 print(f"    CPU-time ratio hnswlib / vectord {s} per query: median {c[0]:.2f}x, min {c[1]:.2f}x, max {c[2]:.2f}x"
                       "  (proxy robust to other load; > 1 means vectord uses less CPU)")
 
-    # For the HTTP part of Scripts/bench/vector: the float ef chosen per target.
-    rows = [{"ef": ef, "recall": rc} for ef, rc in sorted(recall["float"].items())]
+    # For the HTTP part of Scripts/bench/vector: the float recall per ef of the last repeat.
+    rows = [{"ef": ef, "recall": rc} for ef, rc in sorted(last_float_recall.items())]
     json.dump({"impl": "vectord", "rows": rows, "build_seconds": builds["float"][-1]["seconds"]}, open(a.out, "w"))
-    vec.close()
-    hnsw.close()
 
 
 if __name__ == "__main__":
