@@ -264,6 +264,10 @@ def main():
                 r = med_min_max(ratios)
                 print(f"    ratio vectord {s} / hnswlib: median {r[0]:.2f}x, min {r[1]:.2f}x, max {r[2]:.2f}x"
                       f" over {len(ratios)} rounds  (> 1 means vectord is faster)")
+                # Per repeat (fresh processes, other build order): shows whether the order matters.
+                by_repeat = [statistics.median([v / h[k] for k, v in got if k in h and k // per_repeat == rep])
+                             for rep in range(repeats)]
+                print(f"      median per repeat: {' '.join(f'{x:.2f}x' for x in by_repeat)}")
                 c = med_min_max([hc[k] / v for k, v in cpu[(s, target, threads)] if k in hc])
                 print(f"    CPU-time ratio hnswlib / vectord {s} per query: median {c[0]:.2f}x, min {c[1]:.2f}x, max {c[2]:.2f}x"
                       "  (proxy robust to other load; > 1 means vectord uses less CPU)")
