@@ -136,6 +136,7 @@ enum OpenAPIDocument {
         Operation(method: "PUT", path: "/v1/corpora/{name}", tag: "matrix", summary: "Create or update a corpus over a vector index.",
                   body: object(["index": string, "text_fields": array(string), "role_field": string], required: ["index", "text_fields"]), statuses: ["201", "200"]),
         Operation(method: "GET", path: "/v1/corpora/{name}", tag: "matrix", summary: "One corpus."),
+        Operation(method: "DELETE", path: "/v1/corpora/{name}", tag: "matrix", summary: "Remove a corpus and its vector index (e.g. to ingest again with another embedding model)."),
         Operation(method: "POST", path: "/v1/corpora/{name}/ingest", tag: "matrix", summary: "Embed and store records (streamed body).",
                   body: object(["records": array(object(["id": string], required: ["id"]))], required: ["records"])),
         Operation(method: "POST", path: "/v1/retrieve", tag: "matrix", summary: "Search several corpora at once.",

@@ -10,12 +10,28 @@ public struct Corpus: Codable, Sendable, Equatable {
     public var roleField: String?
     /// Dimensions of the embedding model when the corpus was created (the index's dims).
     public var dims: Int
+    /// The embedd model whose vectors the corpus holds. Equal dims do not make one vector space
+    /// (`hash-384` and `all-minilm-l6-v2` both have 384), so vectors of any other model are refused.
+    /// nil for a corpus stored before matrixd recorded models: it learns its model at its next PUT.
+    public var model: String?
 
     enum CodingKeys: String, CodingKey {
         case name, index
         case textFields = "text_fields"
         case roleField = "role_field"
-        case dims
+        case dims, model
+    }
+
+    /// The same corpus apart from the model it records.
+    func sameDefinition(as other: Corpus) -> Bool {
+        name == other.name && index == other.index && textFields == other.textFields && roleField == other.roleField && dims == other.dims
+    }
+
+    /// Refuses vectors that `model` made when the corpus holds another model's: a search or an
+    /// upsert across two models would run without error and answer nonsense.
+    func requireModel(_ model: String) throws(MatrixError) {
+        guard let own = self.model, own != model else { return }
+        throw MatrixError(.conflict, "corpus '\(name)' holds vectors of embedding model '\(own)', but embedd now embeds with '\(model)', whose vectors cannot be compared with them; point embedd back at '\(own)' (EMBEDD_PROVIDER, EMBEDD_MODEL), or DELETE /v1/corpora/\(name), PUT it again and ingest its records again")
     }
 
     /// Corpus and index names: `[a-z0-9_-]{1,64}` (the same rule as vectord's index names).

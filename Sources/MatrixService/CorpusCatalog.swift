@@ -28,25 +28,53 @@ final class CorpusCatalog: Sendable {
 
     enum Outcome { case created, unchanged }
 
-    /// Stores a corpus; a different definition under an existing name is a conflict.
+    /// Stores a corpus; a different definition under an existing name is a conflict, and so is
+    /// another embedding model. A corpus stored before models were recorded takes `corpus`'s model.
     func put(_ corpus: Corpus) throws(MatrixError) -> Outcome {
         do {
             return try writer.withLock { _ throws -> Outcome in
+                var outcome = Outcome.created
                 if let existing = self.corpus(named: corpus.name) {
                     if existing == corpus { return .unchanged }
-                    throw MatrixError(.conflict, "corpus '\(corpus.name)' exists with another definition (index '\(existing.index)', text_fields \(existing.textFields), role_field \(existing.roleField ?? "none"), dims \(existing.dims))")
+                    guard existing.sameDefinition(as: corpus) else {
+                        throw MatrixError(.conflict, "corpus '\(corpus.name)' exists with another definition (index '\(existing.index)', text_fields \(existing.textFields), role_field \(existing.roleField ?? "none"), dims \(existing.dims))")
+                    }
+                    guard let model = corpus.model else { return .unchanged }
+                    try existing.requireModel(model)
+                    outcome = .unchanged  // an older corpus learning its model
                 }
                 var next = corpora.withLock { $0 }
                 next[corpus.name] = corpus
-                let bytes = try JSONCoding.encode(next.values.sorted { $0.name < $1.name })
-                try DurableFile.atomicReplace(path: path, bytes: bytes)
+                try save(next)
                 corpora.withLock { $0 = next }
-                return .created
+                return outcome
             }
         } catch let error as MatrixError {
             throw error
         } catch {
             throw MatrixError(.storage, "cannot save the corpora: \(error)")
         }
+    }
+
+    /// Forgets a corpus durably; false when there was none of that name.
+    func remove(_ name: String) throws(MatrixError) -> Bool {
+        do {
+            return try writer.withLock { _ throws -> Bool in
+                var next = corpora.withLock { $0 }
+                guard next.removeValue(forKey: name) != nil else { return false }
+                try save(next)
+                corpora.withLock { $0 = next }
+                return true
+            }
+        } catch let error as MatrixError {
+            throw error
+        } catch {
+            throw MatrixError(.storage, "cannot save the corpora: \(error)")
+        }
+    }
+
+    /// Replaces `corpora.json` atomically (the caller holds `writer`).
+    private func save(_ all: [String: Corpus]) throws {
+        try DurableFile.atomicReplace(path: path, bytes: try JSONCoding.encode(all.values.sorted { $0.name < $1.name }))
     }
 }

@@ -42,7 +42,7 @@ struct CorpusIngest: Sendable {
                 if element == nil { break }
                 continue
             }
-            let body = try await upsertBody(batch, requestID: requestID)
+            let body = try await upsertBody(batch, for: corpus, requestID: requestID)
             batch.removeAll(keepingCapacity: true)
             if let previous = storing { total += try await previous.value }
             let calls = self.calls
@@ -86,13 +86,14 @@ struct CorpusIngest: Sendable {
     }
 
     /// Embeds a batch (chunks of `embedBatch`, up to `ingestParallel` in flight) and writes the
-    /// vectord upsert body, splicing vectors and records in as raw JSON.
-    func upsertBody(_ batch: [Prepared], requestID: String?) async throws -> [UInt8] {
+    /// vectord upsert body, splicing vectors and records in as raw JSON. Vectors of another model
+    /// than `corpus`'s are a conflict, before anything is stored.
+    func upsertBody(_ batch: [Prepared], for corpus: Corpus, requestID: String?) async throws -> [UInt8] {
         let chunkSize = config.embedBatch
         let chunks = stride(from: 0, to: batch.count, by: chunkSize).map { Array(batch[$0..<min($0 + chunkSize, batch.count)].map(\.text)) }
         var vectors = [[[UInt8]]](repeating: [], count: chunks.count)
         let calls = self.calls
-        try await withThrowingTaskGroup(of: (Int, [[UInt8]]).self) { group in
+        try await withThrowingTaskGroup(of: (Int, PeerCalls.Embedded).self) { group in
             var next = 0
             func launch() {
                 let index = next
@@ -102,7 +103,8 @@ struct CorpusIngest: Sendable {
             }
             while next < min(config.ingestParallel, chunks.count) { launch() }
             while let (index, result) = try await group.next() {
-                vectors[index] = result
+                try corpus.requireModel(result.model)
+                vectors[index] = result.vectors
                 if next < chunks.count { launch() }
             }
         }

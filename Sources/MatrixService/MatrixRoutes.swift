@@ -37,6 +37,14 @@ struct MatrixRoutes: Sendable {
         return .json(await info(corpus, requestID: request.requestID))
     }
 
+    func deleteCorpus(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let name = try request.parameter("name")
+        let corpus = try await MatrixRoutes.mapping { () async throws(MatrixError) in
+            try await setup.delete(name: name, requestID: request.requestID)
+        }
+        return .json(MatrixWire.CorpusDeleted(deleted: corpus.name, index: corpus.index))
+    }
+
     private func info(_ corpus: Corpus, requestID: String) async -> MatrixWire.CorpusInfo {
         do throws(MatrixError) {
             guard let count = try await ingest.calls.indexCount(corpus.index, requestID: requestID) else {

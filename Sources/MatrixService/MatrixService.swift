@@ -35,6 +35,7 @@ public struct MatrixService: DaemonService {
         router.get("/v1/corpora") { try await routes.listCorpora($0) }
         router.put("/v1/corpora/{name}") { try await routes.putCorpus($0) }
         router.get("/v1/corpora/{name}") { try await routes.getCorpus($0) }
+        router.delete("/v1/corpora/{name}") { try await routes.deleteCorpus($0) }
         router.streaming(.POST, "/v1/corpora/{name}/ingest") { try await routes.ingestRecords($0, body: $1) }
         router.post("/v1/retrieve") { try await routes.retrieve($0) }
         router.post("/v1/playbooks") { try await routes.recordPlaybook($0) }

@@ -28,6 +28,8 @@ enum MatrixWire {
         let text_fields: [String]
         let role_field: String?
         let dims: Int
+        /// The embedding model of its vectors; nil for a corpus stored before models were recorded.
+        let model: String?
         /// Records in the corpus's index; nil when vectord could not say.
         let count: Int?
         let index_error: String?
@@ -38,6 +40,7 @@ enum MatrixWire {
             text_fields = corpus.textFields
             role_field = corpus.roleField
             dims = corpus.dims
+            model = corpus.model
             self.count = count
             index_error = indexError
         }
@@ -45,6 +48,11 @@ enum MatrixWire {
 
     struct CorpusList: Encodable {
         let corpora: [CorpusInfo]
+    }
+
+    struct CorpusDeleted: Encodable {
+        let deleted: String
+        let index: String
     }
 
     struct Ingested: Encodable {

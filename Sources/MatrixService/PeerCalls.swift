@@ -35,9 +35,16 @@ struct PeerCalls: Sendable {
 
     // MARK: embedd
 
-    /// Embeds `texts` and returns each vector as its raw JSON array text (`[0.1,…]`), in order:
-    /// ingest and retrieve splice these bytes straight into vectord bodies, never parsing floats.
-    func embedRaw(_ texts: [String], requestID: String?) async throws(MatrixError) -> [[UInt8]] {
+    /// Vectors as embedd's raw JSON array texts (`[0.1,…]`), in order, and the model that made them.
+    struct Embedded: Sendable {
+        let vectors: [[UInt8]]
+        let model: String
+    }
+
+    /// Embeds `texts` and returns each vector as its raw JSON array text, in order: ingest and
+    /// retrieve splice these bytes straight into vectord bodies, never parsing floats. The model
+    /// comes with them, so a corpus can refuse vectors from another model than its own.
+    func embedRaw(_ texts: [String], requestID: String?) async throws(MatrixError) -> Embedded {
         var writer = JSONWriter(capacity: 64 + texts.count * 48)
         writer.raw("{\"texts\":[")
         for (position, text) in texts.enumerated() {
@@ -49,11 +56,16 @@ struct PeerCalls: Sendable {
         guard response.status == .ok else { throw PeerCalls.unexpected(.embedd, "embedding", response) }
         // The whole answer is here already: one pass of the answer scanner takes each vector's text.
         let scanned = response.body.withUnsafeBytes { raw in
-            Result { () throws(AnswerScanner.Malformed) -> [[UInt8]] in
+            Result { () throws(AnswerScanner.Malformed) -> ([[UInt8]], String?) in
                 var scanner = AnswerScanner(bytes: raw)
                 var vectors: [[UInt8]] = []
+                var model: String?
                 vectors.reserveCapacity(texts.count)
                 try scanner.members { (key, scanner) throws(AnswerScanner.Malformed) in
+                    if scanner.key(key, is: "model") {
+                        if case .string(let name) = try scanner.value() { model = name }
+                        return
+                    }
                     guard scanner.key(key, is: "vectors"), scanner.peek() == UInt8(ascii: "[") else { return try scanner.skipValue() }
                     try scanner.array { (scanner) throws(AnswerScanner.Malformed) in
                         _ = scanner.peek()  // past whitespace: the vector's text starts at `position`
@@ -63,25 +75,27 @@ struct PeerCalls: Sendable {
                     }
                 }
                 try scanner.expectEnd()
-                return vectors
+                return (vectors, model)
             }
         }
         let vectors: [[UInt8]]
+        let named: String?
         switch scanned {
-        case .success(let found): vectors = found
+        case .success(let found): (vectors, named) = found
         case .failure(let error): throw MatrixError(.badGateway, "embedd sent an unreadable answer: \(error.message)")
         }
         guard vectors.count == texts.count, vectors.allSatisfy({ $0.first == UInt8(ascii: "[") }) else {
             throw MatrixError(.badGateway, "embedd answered \(vectors.count) vectors for \(texts.count) texts")
         }
-        return vectors
+        guard let model = named, !model.isEmpty else { throw MatrixError(.badGateway, "embedd's answer names no model") }
+        return Embedded(vectors: vectors, model: model)
     }
 
     /// Embeds and parses (memory search compares vectors in process).
     func embed(_ texts: [String], requestID: String?) async throws(MatrixError) -> [[Float]] {
         let raw = try await embedRaw(texts, requestID: requestID)
         var vectors: [[Float]] = []
-        for bytes in raw {
+        for bytes in raw.vectors {
             guard case .array(let numbers) = try JSONBytes.parse(bytes, what: "embedd's vector"), !numbers.isEmpty else {
                 throw MatrixError(.badGateway, "embedd sent a vector that is not an array of numbers")
             }
@@ -110,6 +124,14 @@ struct PeerCalls: Sendable {
             throw MatrixError(.conflict, "vectord index '\(index)' exists with other parameters than dims \(dims), metric cosine: \(PeerCalls.message(response))")
         case 400: throw MatrixError(.badRequest, "vectord refused index '\(index)': \(PeerCalls.message(response))")
         default: throw PeerCalls.unexpected(.vectord, "creating index '\(index)'", response)
+        }
+    }
+
+    /// Deletes an index with everything in it; one that is already gone is fine.
+    func deleteIndex(_ index: String, requestID: String?) async throws(MatrixError) {
+        let response = try await send(.vectord, .DELETE, "/v1/indexes/\(index)", requestID: requestID)
+        guard response.status == .ok || response.status == .notFound else {
+            throw PeerCalls.unexpected(.vectord, "deleting index '\(index)'", response)
         }
     }
 

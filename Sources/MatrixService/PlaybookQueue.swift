@@ -57,7 +57,7 @@ final class PlaybookQueue: Sendable {
             guard let first = batch.first else { return }
             let outcome: Result<Void, MatrixError>
             do {
-                let body = try await ingest.upsertBody(batch.map(\.record), requestID: first.requestID)
+                let body = try await ingest.upsertBody(batch.map(\.record), for: first.corpus, requestID: first.requestID)
                 _ = try await ingest.calls.upsert(first.corpus, body: body, requestID: first.requestID)
                 outcome = .success(())
             } catch let error as MatrixError {

@@ -54,10 +54,11 @@ struct Retriever: Sendable {
         }
         let place = place(request, query: query)
 
-        guard let vector = try await calls.embedRaw([query], requestID: requestID).first else {
-            throw MatrixError(.badGateway, "embedd answered no vector")
-        }
+        let embedded = try await calls.embedRaw([query], requestID: requestID)
+        guard let vector = embedded.vectors.first else { throw MatrixError(.badGateway, "embedd answered no vector") }
         let playbooks = role != nil && corpora.contains(where: { $0.name != Retriever.playbookCorpus }) ? catalog.corpus(named: Retriever.playbookCorpus) : nil
+        for corpus in corpora { try corpus.requireModel(embedded.model) }
+        try playbooks?.requireModel(embedded.model)
 
         let (perCorpus, boosts) = try await search(corpora, vector: vector, k: k, filters: filters, role: role, place: place,
                                                     playbooks: playbooks, requestID: requestID)

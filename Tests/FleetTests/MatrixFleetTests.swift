@@ -263,6 +263,60 @@ import Testing
         _ = fleet.stop()
     }
 
+    /// Two embedding models of the same size (a fake Ollama's and a fake OpenAI's, 8 dims each):
+    /// once embedd serves the other model, matrixd refuses to mix their vectors in ingest, retrieve
+    /// and PUT, naming both models and storing nothing; DELETE removes the corpus with its index,
+    /// durably, and the corpus can then be built again with the new model.
+    @Test func anotherEmbeddingModelIsRefusedUntilTheCorpusIsBuiltAgain() async throws {
+        let fake = try FakeEmbeddingProvider()
+        let fleet = try await Self.startFleet(["EMBEDD_PROVIDER": "ollama", "EMBEDD_BASE_URL": fake.baseURL,
+                                               "EMBEDD_MODEL": "nomic-embed-text", "EMBEDD_API_KEY": "test-key"])
+        defer { fleet.removeData() }
+        #expect(try await fleet.request(.matrixd, .PUT, "/v1/corpora/workers", body: Self.workersCorpus).status == .created)
+        let stored = try await fleet.request(.matrixd, .GET, "/v1/corpora/workers").json
+        #expect(stored?["model"] as? String == "nomic-embed-text" && stored?["dims"] as? Int == FakeEmbeddingProvider.dims)
+        let records = #"{"records":[{"id":"W-1","role":"welder","skills":["mig"],"city":"Toledo","state":"OH"},"# +
+            #"{"id":"W-2","role":"welder","skills":["tig"],"city":"Dayton","state":"OH"}]}"#
+        #expect(try await fleet.request(.matrixd, .POST, "/v1/corpora/workers/ingest", body: records).status == .ok)
+        let retrieve = #"{"query":"welder in Toledo, OH","corpora":["workers"],"k":2,"query_role":"welder"}"#
+        #expect(try await Self.retrieve(fleet, retrieve).hits.count == 2)
+
+        // embedd restarts serving another model with as many dimensions.
+        fleet.process(.embedd).killHard()
+        try fleet.start([.embedd], environment: ["EMBEDD_PROVIDER": "openai", "EMBEDD_MODEL": "text-embedding-3-small"])
+        #expect(await fleet.waitUntilReady(.embedd))
+        func refusal(_ response: HTTPClientResponse) -> Bool {
+            response.status.code == 409 && response.text.contains("nomic-embed-text") && response.text.contains("text-embedding-3-small")
+                && response.text.contains("\"error\"")
+        }
+        let ingest = try await fleet.request(.matrixd, .POST, "/v1/corpora/workers/ingest",
+                                             body: #"{"records":[{"id":"W-3","role":"welder","city":"Lima","state":"OH"}]}"#)
+        #expect(refusal(ingest), "\(ingest.text)")
+        #expect(try await fleet.request(.vectord, .GET, "/v1/indexes/workers").json?["count"] as? Int == 2)
+        let search = try await fleet.request(.matrixd, .POST, "/v1/retrieve", body: retrieve)
+        #expect(refusal(search) && search.text.contains("workers"), "\(search.text)")
+        #expect(refusal(try await fleet.request(.matrixd, .PUT, "/v1/corpora/workers", body: Self.workersCorpus)))
+
+        // DELETE: unknown names are 404; the corpus and its index go, and stay gone after kill -9.
+        #expect(try await fleet.request(.matrixd, .DELETE, "/v1/corpora/nope").status == .notFound)
+        let deleted = try await fleet.request(.matrixd, .DELETE, "/v1/corpora/workers")
+        #expect(deleted.status == .ok && deleted.json?["deleted"] as? String == "workers" && deleted.json?["index"] as? String == "workers")
+        #expect(try await fleet.request(.vectord, .GET, "/v1/indexes/workers").status == .notFound)
+        fleet.process(.matrixd).killHard()
+        try fleet.restart(.matrixd)
+        #expect(await fleet.waitUntilReady(.matrixd))
+        #expect(try await fleet.request(.matrixd, .GET, "/v1/corpora/workers").status == .notFound)
+        #expect(try await fleet.request(.matrixd, .DELETE, "/v1/corpora/workers").status == .notFound)
+
+        // Built again, with the new model.
+        #expect(try await fleet.request(.matrixd, .PUT, "/v1/corpora/workers", body: Self.workersCorpus).status == .created)
+        #expect(try await fleet.request(.matrixd, .GET, "/v1/corpora/workers").json?["model"] as? String == "text-embedding-3-small")
+        #expect(try await fleet.request(.matrixd, .POST, "/v1/corpora/workers/ingest", body: records).status == .ok)
+        #expect(try await Self.retrieve(fleet, retrieve).hits.count == 2)
+        _ = fleet.stop()
+        await fake.stop()
+    }
+
     @Test func badInputGets4xxWithTheEnvelope() async throws {
         let fleet = try await Self.startFleet(["LAKEHOUSE_MAX_BODY": "65536"])
         defer { fleet.removeData() }
