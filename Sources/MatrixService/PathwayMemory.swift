@@ -41,7 +41,8 @@ final class PathwayMemory: Sendable {
 
     private let log: RecordLog
     private let state: Mutex<State>
-    private let vectors = Mutex<[String: [Float]]>([:])
+    /// Embedded memories by "id#version", with the model that embedded them.
+    private let vectors = Mutex<[String: (model: String, vector: [Float])]>([:])
     let damage: [RecordLog.Damage]
 
     init(directory: String) throws {
@@ -109,28 +110,45 @@ final class PathwayMemory: Sendable {
         }
     }
 
-    /// Memories ranked by similarity to `query`; `embed` turns texts into vectors.
-    func search(subject: String?, query: String, k: Int, embed: ([String]) async throws(MatrixError) -> [[Float]]) async throws(MatrixError) -> [(MemoryVersion, Double)] {
+    /// Memories ranked by similarity to `query`; `embed` turns texts into vectors and names their
+    /// model. A cached vector of another model than the query's (embedd changed models since) is
+    /// embedded again: two models' vectors cannot be compared.
+    func search(subject: String?, query: String, k: Int,
+                embed: ([String]) async throws(MatrixError) -> (vectors: [[Float]], model: String)) async throws(MatrixError) -> [(MemoryVersion, Double)] {
         let candidates = current(subject: subject)
         guard !candidates.isEmpty else { return [] }
         let key = { (memory: MemoryVersion) in "\(memory.id)#\(memory.version)" }
-        let known = vectors.withLock { cache in candidates.map { cache[key($0)] } }
-        let missing = candidates.indices.filter { known[$0] == nil }
-        var texts = missing.map { candidates[$0].text ?? "" }
-        texts.append(query)
-        let embedded = try await embed(texts)
-        guard embedded.count == texts.count else { throw MatrixError(.badGateway, "embedd answered \(embedded.count) vectors for \(texts.count) texts") }
-        var all = known
+        let cached = vectors.withLock { cache in candidates.map { cache[key($0)] } }
+        let missing = candidates.indices.filter { cached[$0] == nil }
+        let first = try await Self.embedding(missing.map { candidates[$0].text ?? "" } + [query], embed)
+        let model = first.model
+        var all = cached.map { $0?.model == model ? $0?.vector : nil }
+        for (slot, index) in missing.enumerated() { all[index] = first.vectors[slot] }
+        let stale = candidates.indices.filter { all[$0] == nil }
+        if !stale.isEmpty {
+            let again = try await Self.embedding(stale.map { candidates[$0].text ?? "" }, embed)
+            guard again.model == model else { throw MatrixError(.badGateway, "embedd changed models during a memory search; search again") }
+            for (slot, index) in stale.enumerated() { all[index] = again.vectors[slot] }
+        }
         vectors.withLock { cache in
-            for (slot, index) in missing.enumerated() {
-                all[index] = embedded[slot]
-                cache[key(candidates[index])] = embedded[slot]
+            for index in candidates.indices where cached[index]?.model != model {
+                cache[key(candidates[index])] = (model, all[index]!)
             }
         }
-        let queryVector = embedded.last!
-        var scored = candidates.indices.map { (candidates[$0], PathwayMemory.cosine(queryVector, all[$0] ?? [])) }
+        let queryVector = first.vectors.last!
+        var scored = candidates.indices.map { (candidates[$0], PathwayMemory.cosine(queryVector, all[$0]!)) }
         scored.sort { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.id < $1.0.id }
         return Array(scored.prefix(k))
+    }
+
+    /// `embed(texts)`, checked to answer one vector per text.
+    private static func embedding(_ texts: [String], _ embed: ([String]) async throws(MatrixError) -> (vectors: [[Float]], model: String))
+        async throws(MatrixError) -> (vectors: [[Float]], model: String) {
+        let answer = try await embed(texts)
+        guard answer.vectors.count == texts.count else {
+            throw MatrixError(.badGateway, "embedd answered \(answer.vectors.count) vectors for \(texts.count) texts")
+        }
+        return answer
     }
 
     static func cosine(_ a: [Float], _ b: [Float]) -> Double {

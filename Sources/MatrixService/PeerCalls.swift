@@ -91,8 +91,8 @@ struct PeerCalls: Sendable {
         return Embedded(vectors: vectors, model: model)
     }
 
-    /// Embeds and parses (memory search compares vectors in process).
-    func embed(_ texts: [String], requestID: String?) async throws(MatrixError) -> [[Float]] {
+    /// Embeds and parses (memory search compares vectors in process); with the model.
+    func embed(_ texts: [String], requestID: String?) async throws(MatrixError) -> (vectors: [[Float]], model: String) {
         let raw = try await embedRaw(texts, requestID: requestID)
         var vectors: [[Float]] = []
         for bytes in raw.vectors {
@@ -101,7 +101,7 @@ struct PeerCalls: Sendable {
             }
             vectors.append(numbers.map { Float($0.numberValue ?? 0) })
         }
-        return vectors
+        return (vectors, raw.model)
     }
 
     // MARK: vectord

@@ -1,5 +1,6 @@
 import Foundation
 import LakehouseKit
+import Synchronization
 import Testing
 @testable import MatrixService
 
@@ -38,13 +39,45 @@ import Testing
         let a = try await memory.create(subject: "s", text: "forklift")
         let b = try await memory.create(subject: "s", text: "nurse")
         // A toy embedding: one dimension per word.
-        let embed: ([String]) async throws(MatrixError) -> [[Float]] = { texts in
-            texts.map { [$0.contains("forklift") ? 1 : 0, $0.contains("nurse") ? 1 : 0, 0.1] }
+        let embed: ([String]) async throws(MatrixError) -> (vectors: [[Float]], model: String) = { texts in
+            (texts.map { [$0.contains("forklift") ? 1 : 0, $0.contains("nurse") ? 1 : 0, 0.1] }, "toy")
         }
         let found = try await memory.search(subject: "s", query: "forklift please", k: 2, embed: embed)
         #expect(found.map(\.0.id) == [a.id, b.id])
         #expect(found[0].1 > found[1].1)
         #expect(try await memory.search(subject: "none", query: "x", k: 2, embed: embed).isEmpty)
+    }
+
+    /// Memory vectors are cached per version; when embedd's model changes, the cached vectors of
+    /// the old model are embedded again instead of being compared with the new model's query.
+    @Test func cachedVectorsOfAnotherModelAreEmbeddedAgain() async throws {
+        let dir = directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let memory = try PathwayMemory(directory: dir)
+        defer { memory.close() }
+        let a = try await memory.create(subject: "s", text: "forklift")
+        let b = try await memory.create(subject: "s", text: "nurse")
+        let calls = Mutex<[[String]]>([])
+        // Model "old" puts forklift on axis 0, model "new" on axis 1: comparing across them inverts the ranking.
+        func toy(_ model: String) -> ([String]) async throws(MatrixError) -> (vectors: [[Float]], model: String) {
+            { texts in
+                calls.withLock { $0.append(texts) }
+                return (texts.map { text -> [Float] in
+                    let forklift: Float = text.contains("forklift") ? 1 : 0, nurse: Float = text.contains("nurse") ? 1 : 0
+                    return model == "old" ? [forklift, nurse, 0.1] : [nurse, forklift, 0.1]
+                }, model)
+            }
+        }
+        #expect(try await memory.search(subject: "s", query: "forklift", k: 2, embed: toy("old")).map(\.0.id) == [a.id, b.id])
+        #expect(try await memory.search(subject: "s", query: "forklift", k: 2, embed: toy("old")).map(\.0.id) == [a.id, b.id])
+        #expect(calls.withLock { $0 } == [["forklift", "nurse", "forklift"], ["forklift"]], "the second search embeds the query only")
+        calls.withLock { $0 = [] }
+        let found = try await memory.search(subject: "s", query: "forklift", k: 2, embed: toy("new"))
+        #expect(found.map(\.0.id) == [a.id, b.id])
+        #expect(calls.withLock { $0 } == [["forklift"], ["forklift", "nurse"]])
+        calls.withLock { $0 = [] }
+        _ = try await memory.search(subject: "s", query: "forklift", k: 2, embed: toy("new"))
+        #expect(calls.withLock { $0 } == [["forklift"]], "the new model's vectors are cached")
     }
 
     @Test func emptyOrHugeTextIsRefused() async throws {
