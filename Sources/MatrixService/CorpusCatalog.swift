@@ -31,50 +31,43 @@ final class CorpusCatalog: Sendable {
     /// Stores a corpus; a different definition under an existing name is a conflict, and so is
     /// another embedding model. A corpus stored before models were recorded takes `corpus`'s model.
     func put(_ corpus: Corpus) throws(MatrixError) -> Outcome {
-        do {
-            return try writer.withLock { _ throws -> Outcome in
-                var outcome = Outcome.created
-                if let existing = self.corpus(named: corpus.name) {
-                    if existing == corpus { return .unchanged }
-                    guard existing.sameDefinition(as: corpus) else {
-                        throw MatrixError(.conflict, "corpus '\(corpus.name)' exists with another definition (index '\(existing.index)', text_fields \(existing.textFields), role_field \(existing.roleField ?? "none"), dims \(existing.dims))")
-                    }
-                    guard let model = corpus.model else { return .unchanged }
-                    try existing.requireModel(model)
-                    outcome = .unchanged  // an older corpus learning its model
+        try changing { all throws(MatrixError) -> Outcome? in
+            var outcome = Outcome.created
+            if let existing = all[corpus.name] {
+                if existing == corpus { return nil }
+                guard existing.sameDefinition(as: corpus) else {
+                    throw MatrixError(.conflict, "corpus '\(corpus.name)' exists with another definition (index '\(existing.index)', text_fields \(existing.textFields), role_field \(existing.roleField ?? "none"), dims \(existing.dims))")
                 }
-                var next = corpora.withLock { $0 }
-                next[corpus.name] = corpus
-                try save(next)
-                corpora.withLock { $0 = next }
-                return outcome
+                guard let model = corpus.model else { return nil }
+                try existing.requireModel(model)
+                outcome = .unchanged  // an older corpus learning its model
             }
-        } catch let error as MatrixError {
-            throw error
-        } catch {
-            throw MatrixError(.storage, "cannot save the corpora: \(error)")
-        }
+            all[corpus.name] = corpus
+            return outcome
+        } ?? .unchanged
     }
 
     /// Forgets a corpus durably; false when there was none of that name.
     func remove(_ name: String) throws(MatrixError) -> Bool {
+        try changing { all throws(MatrixError) -> Bool? in all.removeValue(forKey: name) == nil ? nil : true } ?? false
+    }
+
+    /// One change, serialised with the others: `change` edits a copy of the corpora and returns
+    /// nil when there is nothing to store; otherwise the copy replaces `corpora.json` atomically
+    /// and then the corpora in memory.
+    private func changing<T>(_ change: (inout [String: Corpus]) throws(MatrixError) -> T?) throws(MatrixError) -> T? {
         do {
-            return try writer.withLock { _ throws -> Bool in
+            return try writer.withLock { _ throws -> T? in
                 var next = corpora.withLock { $0 }
-                guard next.removeValue(forKey: name) != nil else { return false }
-                try save(next)
+                guard let result = try change(&next) else { return nil }
+                try DurableFile.atomicReplace(path: path, bytes: try JSONCoding.encode(next.values.sorted { $0.name < $1.name }))
                 corpora.withLock { $0 = next }
-                return true
+                return result
             }
         } catch let error as MatrixError {
             throw error
         } catch {
             throw MatrixError(.storage, "cannot save the corpora: \(error)")
         }
-    }
-
-    /// Replaces `corpora.json` atomically (the caller holds `writer`).
-    private func save(_ all: [String: Corpus]) throws {
-        try DurableFile.atomicReplace(path: path, bytes: try JSONCoding.encode(all.values.sorted { $0.name < $1.name }))
     }
 }
