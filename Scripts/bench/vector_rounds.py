@@ -130,7 +130,7 @@ def main():
     p.add_argument("lakehouse")
     p.add_argument("--m", type=int, default=16)
     p.add_argument("--ef-construction", type=int, default=200)
-    p.add_argument("--efs", default="10,16,24,32,36,40,44,48,52,56,64,72,80,88,96,104,112,120,128,192,256")
+    p.add_argument("--efs", default="10,16,24,32,36,40,42,44,46,48,50,52,54,56,60,64,72,80,84,88,90,92,94,96,98,100,102,104,108,112,120,128,192,256")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--metric", default="cosine")
     p.add_argument("--rounds", type=int, default=12, help="query rounds in all, spread over the repeats")
