@@ -666,20 +666,20 @@ final class HNSWIndex: @unchecked Sendable {
     }
 
     /// The k nearest live items to `q` (already normalised for cosine), nearest first, resolved to
-    /// ids and metadata under the same read lock. Unfiltered: exact scan below `exactBelow` live
-    /// items, else the graph with breadth max(ef, k), widened if tombstones leave it short. Filtered:
-    /// the matching set is found exactly (postings), scanned exactly when selective, otherwise
-    /// searched in the graph with a breadth scaled by selectivity, with an exact fallback when the
-    /// graph comes back with fewer than k matches.
-    func search(_ q: UnsafePointer<Float>, k: Int, ef: Int, filter: MetadataFilter?, exactBelow: Int, maxEF: Int)
+    /// ids and metadata under the same read lock. Unfiltered: exact scan below `limits.exactBelow`
+    /// live items, else the graph with breadth max(ef, k), widened if tombstones leave it short.
+    /// Filtered: the matching set is found exactly (postings), then scanned exactly or searched in
+    /// the graph as `FilteredSearchPlan` chooses by cost, with an exact fallback when the graph
+    /// comes back with fewer than k matches.
+    func search(_ q: UnsafePointer<Float>, k: Int, ef: Int, filter: MetadataFilter?, limits: SearchLimits)
         -> [SearchHit]
     {
         lock.withReadLock {
             let hits: [NodeHit] = switch metric {
-            case .cosine: search(CosineKernel.self, q, k: k, ef: ef, filter: filter, exactBelow: exactBelow, maxEF: maxEF)
-            case .dot: search(DotKernel.self, q, k: k, ef: ef, filter: filter, exactBelow: exactBelow, maxEF: maxEF)
+            case .cosine: search(CosineKernel.self, q, k: k, ef: ef, filter: filter, limits: limits)
+            case .dot: search(DotKernel.self, q, k: k, ef: ef, filter: filter, limits: limits)
             case .euclidean:
-                search(EuclideanKernel.self, q, k: k, ef: ef, filter: filter, exactBelow: exactBelow, maxEF: maxEF)
+                search(EuclideanKernel.self, q, k: k, ef: ef, filter: filter, limits: limits)
             }
             return hits.map { hit in
                 let distance = metric == .euclidean ? hit.distance.squareRoot() : hit.distance
@@ -690,14 +690,14 @@ final class HNSWIndex: @unchecked Sendable {
     }
 
     private func search<K: DistanceKernel>(
-        _ kernel: K.Type, _ q: UnsafePointer<Float>, k: Int, ef: Int, filter: MetadataFilter?, exactBelow: Int, maxEF: Int
+        _ kernel: K.Type, _ q: UnsafePointer<Float>, k: Int, ef: Int, filter: MetadataFilter?, limits: SearchLimits
     ) -> [NodeHit] {
         // Nodes at or above the watermark are not durable yet: waypoints, never results.
         let visible = min(visibility.limit, count)
         let visibleLive = liveCount - (count - visible)
         guard visibleLive > 0 else { return [] }
         guard let filter, !filter.isEmpty else {
-            if liveCount < exactBelow {
+            if liveCount < limits.exactBelow {
                 return BruteForceSearch.topK(kernel, index: self, q, k: k, nodes: 0..<UInt32(visible), skipDeleted: true)
             }
             var breadth = max(ef, k)
@@ -705,36 +705,51 @@ final class HNSWIndex: @unchecked Sendable {
                 let hits = graphSearch(kernel, q, k: k, ef: breadth, allowed: nil, visibleLimit: visible)
                 // Tombstones can crowd out live results; widen, and finally scan exactly.
                 if hits.count >= min(k, visibleLive) { return hits }
-                if breadth >= maxEF || breadth >= count {
+                if breadth >= limits.maxEF || breadth >= count {
                     return BruteForceSearch.topK(kernel, index: self, q, k: k, nodes: 0..<UInt32(visible), skipDeleted: true)
                 }
-                breadth = min(breadth * 4, maxEF)
+                breadth = min(breadth * 4, limits.maxEF)
             }
         }
         // Filtered: find the exact set of matching live nodes first.
-        var matching: [UInt32]
-        if let candidates = postings.candidates(for: filter) {
-            matching = candidates.filter { Int($0) < visible && !deleted[Int($0)] }
-        } else {
-            matching = []
-            for n in 0..<visible where !deleted[n] && filter.matches(metadata[n].map(MetadataJSON.decode)) { matching.append(UInt32(n)) }
-        }
+        let matching = matchingNodes(filter, visible: visible)
         if matching.isEmpty { return [] }
-        // A selective filter is answered exactly: scanning the matches is cheaper than a graph
-        // walk that must skip most of what it visits.
-        if matching.count <= max(exactBelow, liveCount / 8) {
+        switch FilteredSearchPlan.choose(matching: matching.count, live: visibleLive, k: k, ef: ef,
+                                         exactFilterBelow: limits.exactFilterBelow, maxEF: limits.maxEF,
+                                         walkCost: limits.filterWalkCost) {
+        case .exact:
+            return BruteForceSearch.topK(kernel, index: self, q, k: k, nodes: matching, skipDeleted: false)
+        case .graph(let breadth):
+            let words = (count + 63) / 64
+            var bitset = [UInt64](repeating: 0, count: words)
+            for n in matching { bitset[Int(n) >> 6] |= 1 << UInt64(n & 63) }
+            let hits = bitset.withUnsafeBufferPointer {
+                graphSearch(kernel, q, k: k, ef: breadth, allowed: $0.baseAddress, visibleLimit: visible)
+            }
+            if hits.count >= min(k, matching.count) { return hits }
             return BruteForceSearch.topK(kernel, index: self, q, k: k, nodes: matching, skipDeleted: false)
         }
-        let words = (count + 63) / 64
-        var bitset = [UInt64](repeating: 0, count: words)
-        for n in matching { bitset[Int(n) >> 6] |= 1 << UInt64(n & 63) }
-        let selectivity = Double(liveCount) / Double(matching.count)
-        let breadth = min(maxEF, Int((Double(max(ef, k)) * selectivity.squareRoot()).rounded(.up)))
-        let hits = bitset.withUnsafeBufferPointer {
-            graphSearch(kernel, q, k: k, ef: breadth, allowed: $0.baseAddress, visibleLimit: visible)
+    }
+
+    /// The visible live nodes matching `filter`, ascending (caller holds the read lock). The
+    /// postings answer the scalar clauses; metadata is parsed only to check the clauses they cannot
+    /// answer (a list or object value), and only for the nodes the scalar clauses leave. A filter
+    /// with no scalar clause at all parses every visible node's metadata: O(index) per search.
+    private func matchingNodes(_ filter: MetadataFilter, visible: Int) -> [UInt32] {
+        let narrowed = postings.narrow(by: filter)
+        let residual = narrowed.residual
+        var matching: [UInt32] = []
+        if let candidates = narrowed.candidates {
+            matching.reserveCapacity(candidates.count)
+            for n in candidates where Int(n) < visible && !deleted[Int(n)] {
+                if residual.isEmpty || residual.matches(metadata[Int(n)].map(MetadataJSON.decode)) { matching.append(n) }
+            }
+        } else {
+            for n in 0..<visible where !deleted[n] && residual.matches(metadata[n].map(MetadataJSON.decode)) {
+                matching.append(UInt32(n))
+            }
         }
-        if hits.count >= min(k, matching.count) { return hits }
-        return BruteForceSearch.topK(kernel, index: self, q, k: k, nodes: matching, skipDeleted: false)
+        return matching
     }
 
     /// Descends the upper layers greedily, then searches layer 0 with breadth `ef` (caller holds

@@ -27,6 +27,9 @@ public struct MetadataFilter: Sendable, Equatable {
         self.init(o)
     }
 
+    /// A filter of exactly these clauses (a part of another filter's).
+    init(clauses: [Clause]) { self.clauses = clauses }
+
     public var isEmpty: Bool { clauses.isEmpty }
 
     public func matches(_ metadata: [String: JSONValue]?) -> Bool {
@@ -112,6 +115,18 @@ struct MetadataPostings {
 
     private mutating func append(_ node: UInt32, _ key: String, _ value: JSONValue) {
         byKey[key, default: [:]][value, default: Posting()].append(node)
+    }
+
+    /// `filter` split for answering: `candidates`, the sorted nodes matching all its scalar clauses
+    /// (a superset only by tombstones; nil when it has none), and `residual`, the clauses whose
+    /// values the postings cannot answer (a list or object), to check against each candidate's
+    /// metadata. So a mixed filter parses the metadata of the scalar clauses' matches only.
+    func narrow(by filter: MetadataFilter) -> (candidates: [UInt32]?, residual: MetadataFilter) {
+        let answerable = { (clause: MetadataFilter.Clause) in clause.anyOf.allSatisfy(Self.isScalar) }
+        let scalar = filter.clauses.filter(answerable)
+        if scalar.count == filter.clauses.count { return (candidates(for: filter), MetadataFilter(clauses: [])) }
+        let residual = MetadataFilter(clauses: filter.clauses.filter { !answerable($0) })
+        return (scalar.isEmpty ? nil : candidates(for: MetadataFilter(clauses: scalar)), residual)
     }
 
     /// The sorted nodes that can match `filter` (a superset only by tombstones), or nil when the

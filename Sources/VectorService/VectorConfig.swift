@@ -9,6 +9,13 @@ public struct VectorConfig: Sendable, Equatable {
     public var snapshotWALBytes: Int = 64 << 20
     /// `VECTORD_EXACT_SEARCH_BELOW`: indexes with fewer live items are searched exactly (default 2,000).
     public var exactSearchBelow: Int = 2_000
+    /// `VECTORD_EXACT_FILTER_BELOW`: a filtered search whose matching set has at most this many
+    /// live items scans them exactly; above it the filtered graph walk is used unless it would
+    /// cost more (`FilteredSearchPlan`), so the cost does not grow with the index (default 2,048).
+    public var exactFilterBelow: Int = 2_048
+    /// Not configurable: the filtered walk's estimated cost (`FilteredSearchPlan.walkCost`), set
+    /// by tests that must take the walk.
+    var filterWalkCost: Double = FilteredSearchPlan.walkCost
     /// `VECTORD_DEFAULT_EF`: search breadth when a query names none (default 64).
     public var defaultEF: Int = 64
     /// `VECTORD_MAX_K` (default 1,000).
@@ -49,6 +56,7 @@ public struct VectorConfig: Sendable, Equatable {
         }
         try int("VECTORD_SNAPSHOT_WAL_BYTES", 1 << 16 ... (1 << 40), &snapshotWALBytes)
         try int("VECTORD_EXACT_SEARCH_BELOW", 0 ... 1_000_000, &exactSearchBelow)
+        try int("VECTORD_EXACT_FILTER_BELOW", 0 ... 100_000_000, &exactFilterBelow)
         try int("VECTORD_DEFAULT_EF", 1 ... 4_096, &defaultEF)
         try int("VECTORD_MAX_K", 1 ... 10_000, &maxK)
         try int("VECTORD_MAX_EF", 1 ... 65_536, &maxEF)

@@ -485,8 +485,7 @@ public final class VectorIndex: Sendable {
         let q = try checkedVector(vector, what: "query")
         let start = ContinuousClock.now
         let hits = q.withUnsafeBufferPointer {
-            graph.search($0.baseAddress!, k: k, ef: breadth, filter: filter, exactBelow: config.exactSearchBelow,
-                         maxEF: config.maxEF)
+            graph.search($0.baseAddress!, k: k, ef: breadth, filter: filter, limits: config.searchLimits)
         }
         let elapsed = ContinuousClock.now - start
         counters.searches.add(1, ordering: .relaxed)

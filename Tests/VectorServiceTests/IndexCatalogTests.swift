@@ -91,5 +91,8 @@ import Testing
         #expect(throws: VectorConfig.Invalid.self) { try VectorConfig(environment: ["VECTORD_MAX_K": "0"]) }
         #expect(throws: VectorConfig.Invalid.self) { try VectorConfig(environment: ["VECTORD_COMPACT_RATIO": "2"]) }
         #expect(throws: VectorConfig.Invalid.self) { try VectorConfig(environment: ["VECTORD_DEFAULT_EF": "abc"]) }
+        #expect(VectorConfig().exactFilterBelow == 2_048)
+        #expect(try VectorConfig(environment: ["VECTORD_EXACT_FILTER_BELOW": "0"]).exactFilterBelow == 0)
+        #expect(throws: VectorConfig.Invalid.self) { try VectorConfig(environment: ["VECTORD_EXACT_FILTER_BELOW": "-1"]) }
     }
 }

@@ -39,6 +39,29 @@ import Testing
         #expect(postings.candidates(for: MetadataFilter(["obj": ["a": 1]])) == nil)
     }
 
+    /// A filter with clauses the postings cannot answer (a list or object value) is narrowed by its
+    /// scalar clauses first, and only their matches are checked against the rest.
+    @Test func mixedFiltersAreNarrowedByTheirScalarClausesFirst() {
+        let d = Dataset(count: 3_000, dims: 2, queries: 0)
+        var postings = MetadataPostings()
+        for i in 0..<d.count { postings.add(node: UInt32(i), metadata: d.metadata(i)) }
+        let pair: JSONValue = ["t1", "u4"]  // the whole `tags` list of rows with i % 3 == 1, i % 7 == 4
+        let mixed = MetadataFilter(["group": "g3", "tags": [pair]])
+        let (candidates, residual) = postings.narrow(by: mixed)
+        #expect(residual.clauses.map(\.key) == ["tags"])
+        let g3: [UInt32] = (0..<d.count).filter { $0 % 10 == 3 }.map { UInt32($0) }
+        #expect(candidates == g3)
+        let scanned = (0..<d.count).filter { mixed.matches(d.metadata($0)) }.map { UInt32($0) }
+        #expect(!scanned.isEmpty && scanned.allSatisfy { (n: UInt32) -> Bool in n % 3 == 1 && n % 7 == 4 })
+        #expect((candidates ?? []).filter { residual.matches(d.metadata(Int($0))) } == scanned)
+        let unanswerable = postings.narrow(by: MetadataFilter(["tags": [pair]]))
+        #expect(unanswerable.candidates == nil && unanswerable.residual.clauses.count == 1)
+        let scalar = postings.narrow(by: MetadataFilter(["group": "g3", "tags": "t1"]))
+        #expect(scalar.residual.isEmpty)
+        let g3t1 = (0..<d.count).filter { (i: Int) -> Bool in i % 10 == 3 && i % 3 == 1 }.map { UInt32($0) }
+        #expect(scalar.candidates == g3t1)
+    }
+
     /// Clauses of very different sizes (a state, a role, a few cities), long lists with a bitset and
     /// short ones without: every way of narrowing (bit tests, merge, galloping) must equal a scan.
     @Test func postingsNarrowSkewedClausesExactly() {
@@ -97,6 +120,38 @@ import Testing
                 total += overlap(hits.map(\.id), truth)
             }
             #expect(total / Double(d.queryCount) >= 0.95, "filtered recall for \(filter)")
+        }
+    }
+
+    /// Filters mixing scalar clauses with ones the postings cannot answer (a list or object value)
+    /// give the answer of checking the whole filter against every item.
+    @Test func mixedFilterAnswersEqualScanningEveryItem() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.cleanup() }
+        let d = Self.data
+        var items = d.items()
+        for i in items.indices { items[i].metadata["loc"] = ["zone": .string("z\(i % 4)")] }
+        let (_, index) = try await makeIndex(dir, params: IndexParams(dims: 64, metric: .euclidean), items: items)
+        let stored = d.stored(metric: .euclidean)
+        let pair: JSONValue = ["t1", "u4"]
+        // (filter, rows it matches, must equal exactly: small matching sets are scanned)
+        let cases: [(MetadataFilter, (Int) -> Bool, Bool)] = [
+            (MetadataFilter(["group": "g3", "tags": [pair]]), { $0 % 10 == 3 && $0 % 3 == 1 && $0 % 7 == 4 }, true),
+            (MetadataFilter(["loc": [["zone": "z1"]], "group": ["g1", "g2"]]), { $0 % 4 == 1 && (1...2).contains($0 % 10) }, true),
+            (MetadataFilter(["loc": [["zone": "z1"], ["zone": "z2"]], "tags": "u3", "n": [pair]]), { _ in false }, true),
+            (MetadataFilter(["loc": [["zone": "z2"]]]), { $0 % 4 == 2 }, false),
+        ]
+        for (filter, include, exact) in cases {
+            var total = 0.0
+            for q in 0..<10 {
+                let hits = try index.search(vector: d.query(q), k: 10, ef: 64, filter: filter)
+                let truth = d.exact(d.query(q), k: 10, metric: .euclidean, stored: stored, include: include)
+                #expect(hits.count == truth.count)
+                #expect(hits.allSatisfy { filter.matches($0.metadata) })
+                if exact { #expect(hits.map(\.id) == truth, "\(filter)") }
+                total += overlap(hits.map(\.id), truth)
+            }
+            #expect(total / 10 >= 0.95, "recall for \(filter)")
         }
     }
 
