@@ -32,19 +32,31 @@ final class CorpusCatalog: Sendable {
     /// another embedding model. A corpus stored before models were recorded takes `corpus`'s model.
     func put(_ corpus: Corpus) throws(MatrixError) -> Outcome {
         try changing { all throws(MatrixError) -> Outcome? in
-            var outcome = Outcome.created
-            if let existing = all[corpus.name] {
-                if existing == corpus { return nil }
-                guard existing.sameDefinition(as: corpus) else {
-                    throw MatrixError(.conflict, "corpus '\(corpus.name)' exists with another definition (index '\(existing.index)', text_fields \(existing.textFields), role_field \(existing.roleField ?? "none"), dims \(existing.dims))")
-                }
-                guard let model = corpus.model else { return nil }
-                try existing.requireModel(model)
-                outcome = .unchanged  // an older corpus learning its model
+            guard let existing = all[corpus.name] else {
+                all[corpus.name] = corpus
+                return .created
             }
+            if let conflict = Self.conflict(existing, corpus) { throw conflict }
+            // Only an older corpus learning its model is stored again.
+            guard existing.model == nil, corpus.model != nil else { return nil }
             all[corpus.name] = corpus
-            return outcome
+            return .unchanged
         } ?? .unchanged
+    }
+
+    /// The conflict that storing `corpus` would meet, if any (checked before any work for it).
+    func conflict(with corpus: Corpus) -> MatrixError? {
+        self.corpus(named: corpus.name).flatMap { Self.conflict($0, corpus) }
+    }
+
+    /// Another definition under the same name, or another embedding model than the recorded one.
+    private static func conflict(_ existing: Corpus, _ corpus: Corpus) -> MatrixError? {
+        guard existing.sameDefinition(as: corpus) else {
+            return MatrixError(.conflict, "corpus '\(corpus.name)' exists with another definition (index '\(existing.index)', text_fields \(existing.textFields), role_field \(existing.roleField ?? "none"), dims \(existing.dims))")
+        }
+        guard let model = corpus.model else { return nil }
+        do { try existing.requireModel(model) } catch { return error }
+        return nil
     }
 
     /// Forgets a corpus durably; false when there was none of that name.

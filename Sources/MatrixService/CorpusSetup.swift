@@ -16,9 +16,7 @@ struct CorpusSetup: Sendable {
         }
         let corpus = Corpus(name: name, index: definition.index, textFields: definition.textFields, roleField: definition.roleField,
                             dims: numbers.count, model: embedded.model)
-        if let existing = catalog.corpus(named: name), !existing.sameDefinition(as: corpus) || existing.model.map({ $0 != embedded.model }) == true {
-            _ = try catalog.put(corpus)  // throws the conflict
-        }
+        if let conflict = catalog.conflict(with: corpus) { throw conflict }  // before the index is touched
         let efConstruction = corpus.index == Playbooks.definition.index ? Playbooks.efConstruction : nil
         try await calls.ensureIndex(corpus.index, dims: corpus.dims, efConstruction: efConstruction, requestID: requestID)
         return (corpus, try catalog.put(corpus))
